@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: MIT
+# sharevisor - top-level build.
+#
+#   make            build/sharevisor.elf and build/sharevisor.iso (warnings are errors)
+#   make run        boot the default scenario under QEMU TCG (AMD SVM + NPT)
+#   make run-bochs  boot it under Bochs (Intel VMX + EPT)
+#   make debug      QEMU with a gdb stub on :1234, stopped at the first instruction
+#   make test       every test: host unit tests, differential, fuzz smoke, scenarios
+#   make bench      host benchmarks of mm/ and sharing/
+#   make fuzz       bounded fuzzing runs (FUZZ_SECONDS each)
+#
+# mm/ and sharing/ build twice: freestanding into the hypervisor and hosted
+# (build/host/) into tests, tools and benchmarks.
+
+BUILD    := build
+CC       := gcc
+HOSTCC   := gcc
+LD       := ld
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+HV_DIRS  := arch/x86 arch/x86/vmx arch/x86/svm kernel mm sharing drivers lib
+HV_SRC   := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+HV_OBJ   := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRC))
+
+GCCINC   := $(shell $(CC) -print-file-name=include)
+WARN     := -Wall -Wextra -Werror -Wmissing-prototypes -Wshadow -Wstrict-prototypes
+HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
+	-isystem $(GCCINC) -Ilib/include -I. -fno-pic -fno-pie -mcmodel=small \
+	-mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx -mno-80387 \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
+	-fno-asynchronous-unwind-tables -DSV_VERSION='"$(VERSION)"' -MMD -MP
+HV_ASFLAGS := -g -I. -Ilib/include -D__ASSEMBLY__ -MMD -MP
+HV_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
+
+HOST_SRC := $(wildcard mm/*.c) $(wildcard sharing/*.c) tools/host_plat.c
+HOST_OBJ = $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_SRC))
+HOST_CFLAGS := -std=gnu11 -O2 -g $(WARN) -I. -DSV_HOSTED -MMD -MP
+HOST_LIB := $(BUILD)/host/libsv.a
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRC))
+TOOL_SRC := $(wildcard tools/sharevisor-*.c)
+TOOL_BIN = $(patsubst tools/%.c,$(BUILD)/host/%,$(TOOL_SRC))
+
+all: $(BUILD)/sharevisor.iso host
+
+# Feature fragments (guests, benchmarks, fuzzing, extra host sources): each
+# mk/*.mk owns its rules and may append to HOST_SRC, DEFAULT_MODULES, ...
+include $(sort $(wildcard mk/*.mk))
+
+$(BUILD)/sharevisor.elf: $(HV_OBJ) linker.ld
+	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJ)
+
+$(BUILD)/hv/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/hv/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+# The default ISO: the hypervisor and the default scenario's guests.
+$(BUILD)/sharevisor.iso: $(BUILD)/sharevisor.elf scripts/mkiso.sh guests
+	scripts/mkiso.sh $@ "$(BUILD)/sharevisor.elf" "" $(DEFAULT_MODULES)
+
+host: $(HOST_LIB) $(UNIT_BIN) $(TOOL_BIN)
+
+$(BUILD)/host/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+
+$(HOST_LIB): $(filter-out %/host_plat.o,$(HOST_OBJ))
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/host/tests/%: tests/unit/%.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -lcmocka -o $@
+
+$(BUILD)/host/%: tools/%.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
+	@mkdir -p $(dir $@)
+	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
+
+# Every header must compile on its own (freestanding flags).
+HEADERS := $(filter-out tools/% tests/%,$(shell find arch kernel mm sharing drivers lib -name '*.h'))
+check-headers:
+	@set -e; for h in $(HEADERS); do \
+		echo "#include \"$$h\"" | $(CC) $(filter-out -MMD -MP,$(HV_CFLAGS)) -x c -fsyntax-only - \
+		|| { echo "header $$h does not compile on its own"; exit 1; }; done
+	@echo "headers: $(words $(HEADERS)) compile on their own"
+
+deps:
+	@scripts/deps.sh
+
+run: deps all
+	scripts/run-qemu.sh $(BUILD)/sharevisor.iso
+
+run-bochs: deps all
+	scripts/run-bochs.sh $(BUILD)/sharevisor.iso
+
+debug: deps all
+	scripts/run-qemu.sh $(BUILD)/sharevisor.iso -s -S
+
+test: deps
+	@scripts/test.sh
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all host deps run run-bochs debug test clean check-headers guests bench fuzz
+
+guests:
+bench:
+fuzz:
+
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,44 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# deps.sh - install the Debian/Ubuntu packages sharevisor needs, when missing.
+#
+# Idempotent and fast when everything is present (one dpkg-query call).
+# Exits non-zero with a clear message when it cannot install.
+set -eu
+
+PKGS="gcc binutils make grub-pc-bin grub-common xorriso mtools \
+qemu-system-x86 bochs bochsbios vgabios libcmocka-dev libpcre2-dev \
+clang python3 gnuplot-nox"
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$st" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+echo "deps: missing packages:$missing"
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "deps: error: apt-get not found; install these packages by hand:$missing" >&2
+	exit 1
+fi
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+	if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		SUDO="sudo -n"
+	else
+		echo "deps: error: not root and no password-less sudo; run as root:" >&2
+		echo "  apt-get install -y$missing" >&2
+		exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq || { echo "deps: error: apt-get update failed" >&2; exit 1; }
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+	{ echo "deps: error: apt-get install failed for:$missing" >&2; exit 1; }
+echo "deps: installed:$missing"
