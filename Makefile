@@ -30,7 +30,7 @@ HV_CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin -nostdinc \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
 	-fno-asynchronous-unwind-tables -DSV_VERSION='"$(VERSION)"' -MMD -MP
 HV_ASFLAGS := -g -I. -Ilib/include -D__ASSEMBLY__ -MMD -MP
-HV_LDFLAGS := -nostdlib -n -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
+HV_LDFLAGS := -nostdlib -n -z noexecstack -z max-page-size=0x1000 -T linker.ld --no-warn-rwx-segments
 
 HOST_SRC := $(wildcard mm/*.c) $(wildcard sharing/*.c) tools/host_plat.c
 HOST_OBJ = $(patsubst %.c,$(BUILD)/host/obj/%.o,$(HOST_SRC))

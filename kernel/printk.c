@@ -23,7 +23,7 @@ void vprintk(int level, const char *fmt, va_list ap)
 
 	if (level > console_loglevel)
 		return;
-	if (level <= LOG_ERR)
+	if (level == LOG_ERR)
 		console_write("ERROR: ");
 	else if (level == LOG_WARN)
 		console_write("warning: ");

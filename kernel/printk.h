@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 enum log_level {
+	LOG_ALWAYS = 0,	/* verdicts and reports that must always appear, no prefix */
 	LOG_ERR = 3,
 	LOG_WARN = 4,
 	LOG_INFO = 6,

@@ -2,7 +2,7 @@
 /*
  * vsnprintf.c - printf-style formatting into a buffer (freestanding build).
  *
- * Supports %d %i %u %x %X %o %c %s %p %% with flags '-', '0', width,
+ * Supports %d %i %u %x %X %o %c %s %p %% with flags '-', '0', '#', width,
  * precision for strings, and the length modifiers l, ll, z, h, hh.
  * Output is always NUL-terminated when size > 0; the return value is the
  * length the full output would have had, as in C99.
@@ -66,7 +66,7 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 	struct out o = { buf, size, 0 };
 
 	for (; *fmt; fmt++) {
-		int left = 0, width = 0, prec = -1, lng = 0;
+		int left = 0, width = 0, prec = -1, lng = 0, alt = 0;
 		char pad = ' ';
 
 		if (*fmt != '%') {
@@ -77,6 +77,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		for (;; fmt++) {
 			if (*fmt == '-')
 				left = 1;
+			else if (*fmt == '#')
+				alt = 1;
 			else if (*fmt == '0')
 				pad = '0';
 			else
@@ -118,6 +120,11 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		case 'o': {
 			uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
 			unsigned base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
+			if (alt && base == 16 && v) {
+				put(&o, '0');
+				put(&o, *fmt);
+				width -= 2;
+			}
 			put_number(&o, v, 0, base, *fmt == 'X', width, left, pad);
 			break;
 		}

@@ -82,6 +82,7 @@ _start:
 	orl	$(EFER_LME | EFER_NXE), %eax
 	wrmsr
 	movl	%cr0, %eax
+	andl	$~(CR0_CD | CR0_NW), %eax	/* caches on, whatever the loader left */
 	orl	$(CR0_PG | CR0_PE | CR0_WP), %eax
 	movl	%eax, %cr0
 

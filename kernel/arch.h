@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * arch.h - the hooks kernel/ calls into arch/; kernel/ reaches the CPU only here.
+ *
+ * Implemented by arch/x86/. Hooks for virtualization (enable on this CPU,
+ * run a vCPU, normalised exits, event injection) live in kernel/virt.h.
+ */
+#ifndef SV_KERNEL_ARCH_H
+#define SV_KERNEL_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct frame_pool;
+struct boot_info;
+
+/* arch_cpu_init - GDT with a TSS, IDT with every exception handled. */
+void arch_cpu_init(void);
+
+/* arch_cpu_report - print the CPU's vendor, model and virtualization features. */
+void arch_cpu_report(void);
+
+/*
+ * arch_paging_init - replace the boot page tables: identity map of all RAM
+ * (at least 4 GiB), hypervisor text read-only, data non-executable, page 0
+ * unmapped. Returns 0 or a negative error.
+ */
+int arch_paging_init(struct frame_pool *fp, const struct boot_info *bi);
+
+/* arch_now_ns - nanoseconds since boot (TSC, calibrated against the PIT). */
+uint64_t arch_now_ns(void);
+
+/* arch_provoke_fault - raise the exception named @what (test switch); false if unknown. */
+bool arch_provoke_fault(const char *what);
+
+/* arch_halt - stop this CPU for good, interrupts off. */
+void arch_halt(void) __attribute__((noreturn));
+
+/* arch_emulator_exit - end an emulator run with @code (QEMU debug-exit, Bochs magic break). */
+void arch_emulator_exit(int code) __attribute__((noreturn));
+
+#endif

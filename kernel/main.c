@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main.c - the boot sequence: console, boot information, CPU, memory.
+ *
+ * boot.S -> kernel_main -> console -> Multiboot2 information -> CPU tables
+ * and features -> frame pool -> final page tables -> heap -> (virtualization
+ * and VMs come here) -> idle.
+ */
+#include "drivers/uart.h"
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/mem.h"
+#include "kernel/multiboot2.h"
+#include "kernel/printk.h"
+#include "kernel/testexit.h"
+
+static struct boot_info boot_info;
+
+void kernel_main(uint32_t magic, uint32_t info_pa);
+
+static void boot_options(const char *cmdline)
+{
+	char v[16];
+
+	test_mode = cmdline_has(cmdline, "test_exit");
+	if (cmdline_get(cmdline, "loglevel", v, sizeof(v)) && v[0] >= '0' && v[0] <= '9')
+		console_loglevel = v[0] - '0';
+}
+
+static void print_modules(const struct boot_info *bi)
+{
+	pr_info("modules: %zu\n", bi->n_mods);
+	for (size_t i = 0; i < bi->n_mods; i++)
+		pr_info("  module %zu: %llx-%llx (%llu KiB) '%s'\n", i,
+			(unsigned long long)bi->mods[i].start,
+			(unsigned long long)bi->mods[i].end,
+			(unsigned long long)((bi->mods[i].end - bi->mods[i].start) >> 10),
+			bi->mods[i].cmdline);
+}
+
+void kernel_main(uint32_t magic, uint32_t info_pa)
+{
+	char err[128], what[16];
+	int rc;
+
+	uart_init();
+	pr_info("\nsharevisor %s: a memory-sharing hypervisor for x86-64\n", SV_VERSION);
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		pr_err("not started by a Multiboot2 loader (EAX=%#x, expected %#x); halting\n",
+		       magic, MB2_BOOTLOADER_MAGIC);
+		arch_halt();
+	}
+	if (mb2_parse((const void *)(uintptr_t)info_pa, info_pa, &boot_info, err, sizeof(err))) {
+		pr_err("bad Multiboot2 boot information: %s; halting\n", err);
+		arch_halt();
+	}
+	boot_options(boot_info.cmdline);
+	arch_cpu_init();
+	pr_info("command line: '%s'\n", boot_info.cmdline);
+	arch_cpu_report();
+
+	pr_info("memory map: %zu entries\n", boot_info.n_mmap);
+	rc = mem_init(&boot_info);
+	if (rc) {
+		pr_err("no usable memory for the frame allocator (error %d); halting\n", rc);
+		test_exit(TEST_FAIL);
+	}
+	rc = arch_paging_init(&hv_frames, &boot_info);
+	if (rc) {
+		pr_err("cannot build page tables (error %d); halting\n", rc);
+		test_exit(TEST_FAIL);
+	}
+	print_modules(&boot_info);
+	mem_report();
+
+	if (cmdline_get(boot_info.cmdline, "test_fault", what, sizeof(what))) {
+		pr_info("test_fault=%s: provoking an exception\n", what);
+		if (!arch_provoke_fault(what))
+			pr_err("test_fault: unknown fault '%s' (ud, de, null, wp, nx)\n", what);
+		test_exit(TEST_FAIL);	/* the exception did not happen */
+	}
+	pr_info("boot complete\n");
+	test_exit(TEST_PASS);
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* mem.h - the hypervisor's frame pool and heap, set up from the boot memory map. */
+#ifndef SV_KERNEL_MEM_H
+#define SV_KERNEL_MEM_H
+
+#include "mm/frame.h"
+#include "mm/heap.h"
+
+struct boot_info;
+
+extern struct frame_pool hv_frames;
+extern struct heap hv_heap;
+
+/* mem_init - frame pool over usable RAM minus image, boot info and modules. Returns 0 or -errno. */
+int mem_init(const struct boot_info *bi);
+
+/* mem_report - print the frame counters by kind. */
+void mem_report(void);
+
+#endif

@@ -1,0 +1,2 @@
+# Plain-C parts of kernel/ that are also built on the host for unit tests.
+HOST_SRC += kernel/multiboot2.c kernel/cmdline.c
