@@ -36,6 +36,14 @@ cfg_error(struct cursor *c, int rc, const char *fmt, ...)
 	return rc;
 }
 
+/* copy_str - copy @src (whose length the caller has checked to fit) into @dst. */
+static void copy_str(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+
+	memcpy(dst, src, n + 1);
+}
+
 static bool is_space(char ch)
 {
 	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
@@ -183,7 +191,7 @@ static int set_name_key(struct cursor *c, const char *key, const char *v, char *
 		return cfg_error(c, -SV_EINVAL,
 				 "%s: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
 				 key, v, VMCFG_NAME_MAX);
-	strcpy(dst, v);
+	copy_str(dst, v);
 	return 0;
 }
 
@@ -226,7 +234,7 @@ static int apply_option(struct cursor *c, struct vm_config *cfg, char *word)
 		if (strlen(v) > VMCFG_CMDLINE_MAX)
 			return cfg_error(c, -SV_EINVAL, "cmdline: longer than %d bytes",
 					 VMCFG_CMDLINE_MAX);
-		strcpy(cfg->cmdline, v);
+		copy_str(cfg->cmdline, v);
 		return 0;
 	default: /* VMCFG_KEY_SHARE */
 		if (!strcmp(v, "on"))
@@ -249,7 +257,7 @@ int vmconfig_parse(const char *line, struct vm_config *cfg, char *err, size_t er
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mem_bytes = VMCFG_MEM_DEFAULT;
 	cfg->share = true;
-	strcpy(cfg->domain, "default");
+	copy_str(cfg->domain, "default");
 	if (err && errlen)
 		err[0] = '\0';
 
@@ -261,7 +269,7 @@ int vmconfig_parse(const char *line, struct vm_config *cfg, char *err, size_t er
 	if (strlen(word) > VMCFG_PATH_MAX)
 		return cfg_error(&c, -SV_EINVAL, "module path longer than %d bytes",
 				 VMCFG_PATH_MAX);
-	strcpy(cfg->path, word);
+	copy_str(cfg->path, word);
 
 	while ((n = next_word(&c, word, sizeof(word))) > 0) {
 		rc = apply_option(&c, cfg, word);
