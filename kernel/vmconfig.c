@@ -162,7 +162,7 @@ static int parse_mem(struct cursor *c, const char *v, uint64_t *out)
 	return 0;
 }
 
-/* default_name - the module file's base name without its extension, if valid. */
+/* default_name - the module file's base name up to its first '.' (not counting a leading one), if valid. */
 static void default_name(const char *path, char *name)
 {
 	const char *base = path, *dot = NULL, *s;
@@ -171,8 +171,8 @@ static void default_name(const char *path, char *name)
 	for (s = path; *s; s++)
 		if (*s == '/' || *s == ')')
 			base = s + 1;
-	for (s = base; *s; s++)
-		if (*s == '.' && s != base)
+	for (s = *base ? base + 1 : base; *s && !dot; s++)
+		if (*s == '.')
 			dot = s;
 	n = dot ? (size_t)(dot - base) : strlen(base);
 	name[0] = '\0';

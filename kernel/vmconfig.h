@@ -9,7 +9,7 @@
  *
  * Keys (each at most once; anything else is rejected):
  *   vm=NAME       the VM's name, 1..15 of [A-Za-z0-9_-]. Default: the module
- *                 file's base name without its last extension ("fill" above)
+ *                 file's base name up to its first '.' ("fill" above)
  *                 if that is a valid name, else vm= is required. Names must
  *                 be unique: the caller checks that across all modules.
  *   mem=SIZE      guest RAM: a decimal number with an optional K, M or G
