@@ -427,23 +427,29 @@ static uint64_t place_info(const struct plan *p, uint64_t top, uint64_t n)
 	return 0;
 }
 
+/* info_bytes - the size of the information block for a @cmdlen-byte command line. */
+static uint64_t info_bytes(size_t cmdlen)
+{
+	return sizeof(struct mb1_info) + (GUEST_RAM_RANGES + 1) * sizeof(struct mb1_mmap_entry) +
+	       cmdlen + 1 + sizeof(MB1_LOADER_NAME);
+}
+
 /*
- * build_info - write the Multiboot information (info, memory map, command
- * line, boot loader name, in that order) into a free spot of guest RAM.
- * Returns 0 and fills boot->ebx/info_*, or -SV_ENOMEM / the write() error.
+ * build_info - write the Multiboot information at @at (info, memory map,
+ * command line, boot loader name, in that order; info_bytes() long).
+ * Returns 0 and fills boot->ebx/info_*, or the write()/zero() error.
  */
-static int build_info(struct load_ctx *c, const struct plan *p, const char *cmdline,
-		      size_t cmdlen, struct mb1_boot *boot)
+static int build_info(struct load_ctx *c, uint64_t at, const char *cmdline, size_t cmdlen,
+		      struct mb1_boot *boot)
 {
 	const struct guest_mem *gm = c->gm;
 	struct guest_range r[GUEST_RAM_RANGES] = { { 0, 0 } };
 	struct mb1_mmap_entry mm[GUEST_RAM_RANGES + 1];
+	uint64_t mmap_at, cmd_at, name_at, total = info_bytes(cmdlen);
 	struct mb1_info info;
-	uint64_t at, mmap_at, cmd_at, name_at, total;
 	int rc;
 
 	guest_ram_ranges(gm->ram_bytes, r);	/* checked by mb1_load */
-
 	/* Low RAM, the hole (reserved), high RAM: ascending and contiguous. */
 	mm[0] = (struct mb1_mmap_entry){ 20, r[0].start, r[0].end - r[0].start, MB1_MEM_RAM };
 	mm[1] = (struct mb1_mmap_entry){ 20, r[0].end, r[1].start - r[0].end, MB1_MEM_RESERVED };
@@ -452,11 +458,6 @@ static int build_info(struct load_ctx *c, const struct plan *p, const char *cmdl
 	mmap_at = sizeof(info);
 	cmd_at = mmap_at + sizeof(mm);
 	name_at = cmd_at + cmdlen + 1;
-	total = name_at + sizeof(MB1_LOADER_NAME);
-	at = place_info(p, gm->ram_bytes, total);
-	if (!at)
-		return load_error(c, -SV_ENOMEM, "no free guest RAM for the multiboot info (%llu bytes)",
-				  (unsigned long long)total);
 
 	memset(&info, 0, sizeof(info));
 	info.flags = MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP |
@@ -464,8 +465,7 @@ static int build_info(struct load_ctx *c, const struct plan *p, const char *cmdl
 	info.mem_lower = (uint32_t)(r[0].end >> 10);
 	info.mem_upper = (uint32_t)((r[1].end - r[1].start) >> 10);
 	info.cmdline = (uint32_t)(at + cmd_at);
-	info.mods_count = 0;
-	info.mods_addr = 0;
+	info.mods_count = 0;		/* no modules: mods_addr stays 0 */
 	info.mmap_length = (uint32_t)sizeof(mm);
 	info.mmap_addr = (uint32_t)(at + mmap_at);
 	info.boot_loader_name = (uint32_t)(at + name_at);
@@ -496,6 +496,7 @@ int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 	struct guest_range ranges[GUEST_RAM_RANGES];
 	struct plan plan = { .nseg = 0 };
 	uint32_t hoff = 0, flags = 0, unsupported;
+	uint64_t info_at;
 	size_t cmdlen;
 	int rc;
 
@@ -546,11 +547,16 @@ int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 	rc = check_plan(&c, &plan);
 	if (rc)
 		return rc;
+	info_at = place_info(&plan, gm->ram_bytes, info_bytes(cmdlen));
+	if (!info_at)
+		return load_error(&c, -SV_ENOMEM, "no free guest RAM for the multiboot info (%llu bytes)",
+				  (unsigned long long)info_bytes(cmdlen));
 
+	/* Every check passed: only now touch the guest. */
 	rc = write_plan(&c, &plan);
 	if (rc)
 		return rc;
-	rc = build_info(&c, &plan, cmdline, cmdlen, boot);
+	rc = build_info(&c, info_at, cmdline, cmdlen, boot);
 	if (rc)
 		return rc;
 
