@@ -1,0 +1,573 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loader.c - Multiboot v1 kernels into guest RAM, and their boot information.
+ *
+ * Three steps, each a function: find and check the Multiboot header; turn the
+ * image into a plan (a list of segments: file bytes + zeroed tail, and an
+ * entry point), checking every field against the file and guest RAM; only
+ * then write the plan to the guest and build the information structure in a
+ * free spot of guest RAM. The image is untrusted: all arithmetic on its
+ * fields is done in 64 bits with explicit overflow checks, and fields are
+ * read byte by byte (no alignment or aliasing assumptions).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/loader.h"
+#include "mm/errno.h"
+
+#define PAGE_4K		4096ull
+#define ALIGN_UP(x)	(((x) + PAGE_4K - 1) & ~(PAGE_4K - 1))
+#define ALIGN_DOWN(x)	((x) & ~(PAGE_4K - 1))
+
+/* ELF constants (System V ABI; only what the loader needs). */
+#define ELFCLASS32	1
+#define ELFCLASS64	2
+#define ELFDATA2LSB	1
+#define ET_EXEC		2
+#define EM_386		3
+#define EM_X86_64	62
+#define PT_LOAD		1
+#define ELF32_EHDR	52
+#define ELF32_PHDR	32
+#define ELF64_EHDR	64
+#define ELF64_PHDR	56
+
+/* One piece of the image: file bytes [off, off + filesz) to gpa, then zeros to memsz. */
+struct segment {
+	uint64_t gpa;
+	uint64_t off;
+	uint64_t filesz;
+	uint64_t memsz;
+};
+
+struct plan {
+	struct segment seg[MB1_MAX_SEGMENTS];
+	unsigned int nseg;
+	uint64_t entry;
+};
+
+/* What every step needs: the image, the guest, and the message buffer. */
+struct load_ctx {
+	const uint8_t *img;
+	size_t size;
+	const struct guest_mem *gm;
+	char *err;
+	size_t errlen;
+};
+
+/* load_error - format a one-line message into the caller's buffer; returns @rc. */
+static int __attribute__((format(printf, 3, 4)))
+load_error(struct load_ctx *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->err && c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, c->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* add_note - append @s to the boot note (separated by "; "), truncating. */
+static void add_note(struct mb1_boot *boot, const char *s)
+{
+	size_t n = strlen(boot->note);
+
+	if (n && n + 2 < sizeof(boot->note)) {
+		memcpy(boot->note + n, "; ", 2);
+		n += 2;
+		boot->note[n] = '\0';
+	}
+	snprintf(boot->note + n, sizeof(boot->note) - n, "%s", s);
+}
+
+/* Little-endian readers; the caller has checked that the bytes are in the image. */
+static uint16_t rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return (uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32;
+}
+
+/* in_file - true if [off, off + n) lies within the image (no overflow). */
+static bool in_file(const struct load_ctx *c, uint64_t off, uint64_t n)
+{
+	return off <= c->size && n <= c->size - off;
+}
+
+/* guest_ram_ranges - fill @out with low and high RAM; returns 2 or -SV_EINVAL. */
+int guest_ram_ranges(uint64_t ram_bytes, struct guest_range out[GUEST_RAM_RANGES])
+{
+	if (ram_bytes < GUEST_RAM_MIN || ram_bytes > GUEST_RAM_MAX || (ram_bytes & 0xfff))
+		return -SV_EINVAL;
+	out[0].start = 0;
+	out[0].end = GUEST_LOW_RAM_END;
+	out[1].start = GUEST_HIGH_RAM_START;
+	out[1].end = ram_bytes;
+	return GUEST_RAM_RANGES;
+}
+
+/* guest_range_is_ram - true if [gpa, gpa + n) is inside one RAM range. */
+bool guest_range_is_ram(uint64_t ram_bytes, uint64_t gpa, uint64_t n)
+{
+	struct guest_range r[GUEST_RAM_RANGES];
+	int nr = guest_ram_ranges(ram_bytes, r);
+
+	for (int i = 0; i < nr; i++)
+		if (n && gpa >= r[i].start && gpa <= r[i].end && n <= r[i].end - gpa)
+			return true;
+	return false;
+}
+
+/*
+ * find_header - the Multiboot header: magic at a 4-byte aligned offset, all
+ * of it within the first MB1_SEARCH_BYTES and the file, valid checksum.
+ * Returns 0 and sets @off/@flags, or -SV_ENOEXEC.
+ */
+static int find_header(struct load_ctx *c, uint32_t *off, uint32_t *flags)
+{
+	uint64_t limit = c->size < MB1_SEARCH_BYTES ? c->size : MB1_SEARCH_BYTES;
+
+	for (uint64_t o = 0; o + 12 <= limit; o += 4) {
+		const uint8_t *h = c->img + o;
+		uint32_t f;
+
+		if (rd32(h) != MB1_HEADER_MAGIC)
+			continue;
+		f = rd32(h + 4);
+		if ((uint32_t)(MB1_HEADER_MAGIC + f + rd32(h + 8)) != 0)
+			continue;	/* not a header: keep looking, like GRUB */
+		if ((f & MB1_HF_AOUT_KLUDGE) && o + 32 > limit)
+			return load_error(c, -SV_ENOEXEC,
+					  "multiboot header at 0x%llx: a.out fields cut off (file or 8K limit)",
+					  (unsigned long long)o);
+		*off = (uint32_t)o;
+		*flags = f;
+		return 0;
+	}
+	return load_error(c, -SV_ENOEXEC, "no multiboot header (magic 0x%08x) in the first %llu bytes",
+			  MB1_HEADER_MAGIC, (unsigned long long)limit);
+}
+
+/* plan_aout - the a.out kludge: addresses from the header; returns 0 or -SV_ENOEXEC. */
+static int plan_aout(struct load_ctx *c, uint32_t hoff, struct plan *p)
+{
+	const uint8_t *h = c->img + hoff;
+	uint64_t header_addr = rd32(h + 12), load_addr = rd32(h + 16);
+	uint64_t load_end = rd32(h + 20), bss_end = rd32(h + 24);
+	uint64_t entry = rd32(h + 28), text_off, load_len, mem_len;
+
+	if (load_addr > header_addr)
+		return load_error(c, -SV_ENOEXEC, "a.out: load_addr 0x%llx above header_addr 0x%llx",
+				  (unsigned long long)load_addr, (unsigned long long)header_addr);
+	if (header_addr - load_addr > hoff)
+		return load_error(c, -SV_ENOEXEC,
+				  "a.out: header_addr - load_addr (0x%llx) exceeds the header's file offset 0x%x",
+				  (unsigned long long)(header_addr - load_addr), hoff);
+	text_off = hoff - (header_addr - load_addr);
+	if (load_end == 0) {
+		load_len = c->size - text_off;
+	} else {
+		if (load_end <= header_addr)
+			return load_error(c, -SV_ENOEXEC,
+					  "a.out: load_end_addr 0x%llx not above header_addr 0x%llx",
+					  (unsigned long long)load_end, (unsigned long long)header_addr);
+		load_len = load_end - load_addr;
+		if (!in_file(c, text_off, load_len))
+			return load_error(c, -SV_ENOEXEC,
+					  "a.out: truncated image: needs 0x%llx bytes from offset 0x%llx, file has 0x%zx",
+					  (unsigned long long)load_len, (unsigned long long)text_off, c->size);
+	}
+	mem_len = load_len;
+	if (bss_end) {
+		if (bss_end < load_addr + load_len)
+			return load_error(c, -SV_ENOEXEC,
+					  "a.out: bss_end_addr 0x%llx below the end of the loaded text 0x%llx",
+					  (unsigned long long)bss_end,
+					  (unsigned long long)(load_addr + load_len));
+		mem_len = bss_end - load_addr;
+	}
+	if (entry < load_addr || entry - load_addr >= load_len)
+		return load_error(c, -SV_ENOEXEC,
+				  "a.out: entry_addr 0x%llx outside the loaded text [0x%llx, 0x%llx)",
+				  (unsigned long long)entry, (unsigned long long)load_addr,
+				  (unsigned long long)(load_addr + load_len));
+	p->seg[0] = (struct segment){ .gpa = load_addr, .off = text_off,
+				      .filesz = load_len, .memsz = mem_len };
+	p->nseg = 1;
+	p->entry = entry;
+	return 0;
+}
+
+/* ELF field offsets differ by class; this table names them once. */
+struct elf_layout {
+	unsigned int ehdr_size, phdr_size;
+	unsigned int e_entry, e_phoff, e_phentsize, e_phnum;
+	unsigned int p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
+	bool wide;			/* 64-bit address fields */
+	uint16_t machine;
+	const char *name;
+};
+
+static const struct elf_layout elf32_layout = {
+	.ehdr_size = ELF32_EHDR, .phdr_size = ELF32_PHDR,
+	.e_entry = 24, .e_phoff = 28, .e_phentsize = 42, .e_phnum = 44,
+	.p_offset = 4, .p_vaddr = 8, .p_paddr = 12, .p_filesz = 16, .p_memsz = 20,
+	.wide = false, .machine = EM_386, .name = "ELF32",
+};
+
+static const struct elf_layout elf64_layout = {
+	.ehdr_size = ELF64_EHDR, .phdr_size = ELF64_PHDR,
+	.e_entry = 24, .e_phoff = 32, .e_phentsize = 54, .e_phnum = 56,
+	.p_offset = 8, .p_vaddr = 16, .p_paddr = 24, .p_filesz = 32, .p_memsz = 40,
+	.wide = true, .machine = EM_X86_64, .name = "ELF64",
+};
+
+static uint64_t rdaddr(const struct elf_layout *l, const uint8_t *p)
+{
+	return l->wide ? rd64(p) : rd32(p);
+}
+
+/* is_elf - true if the image starts with the ELF magic. */
+static bool is_elf(const struct load_ctx *c)
+{
+	return c->size >= 4 && c->img[0] == 0x7f && c->img[1] == 'E' &&
+	       c->img[2] == 'L' && c->img[3] == 'F';
+}
+
+/* plan_elf - PT_LOAD segments by p_paddr and the entry; returns 0 or -SV_ENOEXEC. */
+static int plan_elf(struct load_ctx *c, struct plan *p, enum mb1_format *fmt)
+{
+	const struct elf_layout *l;
+	const uint8_t *e = c->img;
+	uint64_t phoff, entry, phys_entry;
+	unsigned int phnum, phentsize;
+	bool translated = false;
+
+	if (c->size < 16)
+		return load_error(c, -SV_ENOEXEC, "ELF: truncated identification");
+	if (e[4] == ELFCLASS32) {
+		l = &elf32_layout;
+		*fmt = MB1_FMT_ELF32;
+	} else if (e[4] == ELFCLASS64) {
+		l = &elf64_layout;
+		*fmt = MB1_FMT_ELF64;
+	} else {
+		return load_error(c, -SV_ENOEXEC, "ELF: unknown class %u", e[4]);
+	}
+	if (e[5] != ELFDATA2LSB)
+		return load_error(c, -SV_ENOEXEC, "%s: not little-endian", l->name);
+	if (c->size < l->ehdr_size)
+		return load_error(c, -SV_ENOEXEC, "%s: truncated header (%zu bytes)", l->name, c->size);
+	if (rd16(e + 16) != ET_EXEC)
+		return load_error(c, -SV_ENOEXEC, "%s: e_type %u is not ET_EXEC", l->name, rd16(e + 16));
+	if (rd16(e + 18) != l->machine)
+		return load_error(c, -SV_ENOEXEC, "%s: e_machine %u is not %s", l->name,
+				  rd16(e + 18), l->wide ? "x86-64" : "i386");
+	phoff = rdaddr(l, e + l->e_phoff);
+	phentsize = rd16(e + l->e_phentsize);
+	phnum = rd16(e + l->e_phnum);
+	entry = rdaddr(l, e + l->e_entry);
+	if (phnum == 0)
+		return load_error(c, -SV_ENOEXEC, "%s: no program headers", l->name);
+	if (phnum > MB1_MAX_PHDRS)
+		return load_error(c, -SV_ENOEXEC, "%s: %u program headers (max %d)", l->name,
+				  phnum, MB1_MAX_PHDRS);
+	if (phentsize < l->phdr_size)
+		return load_error(c, -SV_ENOEXEC, "%s: e_phentsize %u too small (%u)", l->name,
+				  phentsize, l->phdr_size);
+	if (!in_file(c, phoff, (uint64_t)phnum * phentsize))
+		return load_error(c, -SV_ENOEXEC, "%s: program headers at 0x%llx beyond the file",
+				  l->name, (unsigned long long)phoff);
+
+	p->nseg = 0;
+	phys_entry = entry;
+	for (unsigned int i = 0; i < phnum; i++) {
+		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
+		struct segment s;
+		uint64_t vaddr;
+
+		if (rd32(ph) != PT_LOAD)
+			continue;
+		s.off = rdaddr(l, ph + l->p_offset);
+		vaddr = rdaddr(l, ph + l->p_vaddr);
+		s.gpa = rdaddr(l, ph + l->p_paddr);
+		s.filesz = rdaddr(l, ph + l->p_filesz);
+		s.memsz = rdaddr(l, ph + l->p_memsz);
+		if (s.memsz == 0)
+			continue;
+		if (s.filesz > s.memsz)
+			return load_error(c, -SV_ENOEXEC, "%s: segment %u: p_filesz 0x%llx > p_memsz 0x%llx",
+					  l->name, i, (unsigned long long)s.filesz,
+					  (unsigned long long)s.memsz);
+		if (!in_file(c, s.off, s.filesz))
+			return load_error(c, -SV_ENOEXEC,
+					  "%s: segment %u: truncated image (0x%llx bytes at 0x%llx, file has 0x%zx)",
+					  l->name, i, (unsigned long long)s.filesz,
+					  (unsigned long long)s.off, c->size);
+		if (p->nseg == MB1_MAX_SEGMENTS)
+			return load_error(c, -SV_ENOEXEC, "%s: more than %d PT_LOAD segments",
+					  l->name, MB1_MAX_SEGMENTS);
+		/* Entry is virtual: map it through the segment holding it (as GRUB does). */
+		if (!translated && entry >= vaddr && entry - vaddr < s.memsz) {
+			phys_entry = s.gpa + (entry - vaddr);
+			translated = true;
+		}
+		p->seg[p->nseg++] = s;
+	}
+	if (p->nseg == 0)
+		return load_error(c, -SV_ENOEXEC, "%s: no PT_LOAD segments", l->name);
+	if (phys_entry >= (1ull << 32))
+		return load_error(c, -SV_ENOEXEC,
+				  "%s: entry 0x%llx is above 4 GiB (entered in 32-bit mode)",
+				  l->name, (unsigned long long)phys_entry);
+	p->entry = phys_entry;
+	return 0;
+}
+
+/*
+ * check_plan - every segment inside one guest RAM range, no two overlapping,
+ * the entry in a segment's file bytes. Returns 0, -SV_ENOMEM (beyond RAM) or
+ * -SV_ENOEXEC.
+ */
+static int check_plan(struct load_ctx *c, const struct plan *p)
+{
+	uint64_t top = c->gm->ram_bytes;
+	bool entry_ok = false;
+
+	for (unsigned int i = 0; i < p->nseg; i++) {
+		const struct segment *s = &p->seg[i];
+		bool wraps = s->memsz > UINT64_MAX - s->gpa;
+		uint64_t end = wraps ? UINT64_MAX : s->gpa + s->memsz;
+
+		if (!guest_range_is_ram(top, s->gpa, s->memsz)) {
+			if (end <= top && s->gpa < GUEST_HIGH_RAM_START && end > GUEST_LOW_RAM_END)
+				return load_error(c, -SV_ENOEXEC,
+						  "segment %u [0x%llx, 0x%llx) overlaps the 640K-1M hole",
+						  i, (unsigned long long)s->gpa, (unsigned long long)end);
+			return load_error(c, -SV_ENOMEM,
+					  "segment %u [0x%llx, 0x%llx) is outside guest RAM (RAM top 0x%llx)",
+					  i, (unsigned long long)s->gpa, (unsigned long long)end,
+					  (unsigned long long)top);
+		}
+		for (unsigned int j = 0; j < i; j++) {
+			const struct segment *o = &p->seg[j];
+
+			if (s->gpa < o->gpa + o->memsz && o->gpa < s->gpa + s->memsz)
+				return load_error(c, -SV_ENOEXEC, "segments %u and %u overlap at 0x%llx",
+						  j, i, (unsigned long long)(s->gpa > o->gpa ? s->gpa : o->gpa));
+		}
+		if (p->entry >= s->gpa && p->entry - s->gpa < s->filesz)
+			entry_ok = true;
+	}
+	if (!entry_ok)
+		return load_error(c, -SV_ENOEXEC, "entry 0x%llx is not inside a loaded segment",
+				  (unsigned long long)p->entry);
+	return 0;
+}
+
+/* write_plan - copy and zero every segment; returns 0 or the write()/zero() error. */
+static int write_plan(struct load_ctx *c, const struct plan *p)
+{
+	const struct guest_mem *gm = c->gm;
+	int rc;
+
+	for (unsigned int i = 0; i < p->nseg; i++) {
+		const struct segment *s = &p->seg[i];
+
+		rc = s->filesz ? gm->write(gm->ctx, s->gpa, c->img + s->off, s->filesz) : 0;
+		if (!rc && s->memsz > s->filesz)
+			rc = gm->zero(gm->ctx, s->gpa + s->filesz, s->memsz - s->filesz);
+		if (rc)
+			return load_error(c, rc, "writing segment %u at 0x%llx failed (%d)", i,
+					  (unsigned long long)s->gpa, rc);
+	}
+	return 0;
+}
+
+/* overlaps_plan - true if [gpa, gpa + n) overlaps a segment of @p. */
+static bool overlaps_plan(const struct plan *p, uint64_t gpa, uint64_t n)
+{
+	for (unsigned int i = 0; i < p->nseg; i++)
+		if (gpa < p->seg[i].gpa + p->seg[i].memsz && p->seg[i].gpa < gpa + n)
+			return true;
+	return false;
+}
+
+/*
+ * place_info - a page-aligned gpa for @n bytes of boot information: the
+ * highest free spot in low RAM above page 0, else the first free spot above a
+ * segment in high RAM. Returns the gpa, or 0 if there is none.
+ */
+static uint64_t place_info(const struct plan *p, uint64_t top, uint64_t n)
+{
+	uint64_t gpa;
+
+	if (n < GUEST_LOW_RAM_END - PAGE_4K)
+		for (gpa = ALIGN_DOWN(GUEST_LOW_RAM_END - n); gpa >= PAGE_4K; gpa -= PAGE_4K)
+			if (!overlaps_plan(p, gpa, n))
+				return gpa;
+	for (unsigned int i = 0; i <= p->nseg; i++) {
+		gpa = i < p->nseg ? ALIGN_UP(p->seg[i].gpa + p->seg[i].memsz) : GUEST_HIGH_RAM_START;
+		if (guest_range_is_ram(top, gpa, n) && !overlaps_plan(p, gpa, n))
+			return gpa;
+	}
+	return 0;
+}
+
+/* info_bytes - the size of the information block for a @cmdlen-byte command line. */
+static uint64_t info_bytes(size_t cmdlen)
+{
+	return sizeof(struct mb1_info) + (GUEST_RAM_RANGES + 1) * sizeof(struct mb1_mmap_entry) +
+	       cmdlen + 1 + sizeof(MB1_LOADER_NAME);
+}
+
+/*
+ * build_info - write the Multiboot information at @at (info, memory map,
+ * command line, boot loader name, in that order; info_bytes() long).
+ * Returns 0 and fills boot->ebx/info_*, or the write()/zero() error.
+ */
+static int build_info(struct load_ctx *c, uint64_t at, const char *cmdline, size_t cmdlen,
+		      struct mb1_boot *boot)
+{
+	const struct guest_mem *gm = c->gm;
+	struct guest_range r[GUEST_RAM_RANGES] = { { 0, 0 } };
+	struct mb1_mmap_entry mm[GUEST_RAM_RANGES + 1];
+	uint64_t mmap_at, cmd_at, name_at, total = info_bytes(cmdlen);
+	struct mb1_info info;
+	int rc;
+
+	guest_ram_ranges(gm->ram_bytes, r);	/* checked by mb1_load */
+	/* Low RAM, the hole (reserved), high RAM: ascending and contiguous. */
+	mm[0] = (struct mb1_mmap_entry){ 20, r[0].start, r[0].end - r[0].start, MB1_MEM_RAM };
+	mm[1] = (struct mb1_mmap_entry){ 20, r[0].end, r[1].start - r[0].end, MB1_MEM_RESERVED };
+	mm[2] = (struct mb1_mmap_entry){ 20, r[1].start, r[1].end - r[1].start, MB1_MEM_RAM };
+
+	mmap_at = sizeof(info);
+	cmd_at = mmap_at + sizeof(mm);
+	name_at = cmd_at + cmdlen + 1;
+
+	memset(&info, 0, sizeof(info));
+	info.flags = MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP |
+		     MB1_INFO_LOADER_NAME;
+	info.mem_lower = (uint32_t)(r[0].end >> 10);
+	info.mem_upper = (uint32_t)((r[1].end - r[1].start) >> 10);
+	info.cmdline = (uint32_t)(at + cmd_at);
+	info.mods_count = 0;		/* no modules: mods_addr stays 0 */
+	info.mmap_length = (uint32_t)sizeof(mm);
+	info.mmap_addr = (uint32_t)(at + mmap_at);
+	info.boot_loader_name = (uint32_t)(at + name_at);
+
+	rc = gm->zero(gm->ctx, at, total);
+	if (!rc)
+		rc = gm->write(gm->ctx, at, &info, sizeof(info));
+	if (!rc)
+		rc = gm->write(gm->ctx, at + mmap_at, mm, sizeof(mm));
+	if (!rc && cmdlen)
+		rc = gm->write(gm->ctx, at + cmd_at, cmdline, cmdlen);
+	if (!rc)
+		rc = gm->write(gm->ctx, at + name_at, MB1_LOADER_NAME, sizeof(MB1_LOADER_NAME));
+	if (rc)
+		return load_error(c, rc, "writing the multiboot info at 0x%llx failed (%d)",
+				  (unsigned long long)at, rc);
+	boot->ebx = (uint32_t)at;
+	boot->info_start = (uint32_t)at;
+	boot->info_end = (uint32_t)(at + total);
+	return 0;
+}
+
+/* mb1_load - load a Multiboot v1 image and build its info; returns 0 or -SV_E*. */
+int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
+	     const char *cmdline, struct mb1_boot *boot, char *err, size_t errlen)
+{
+	struct load_ctx c = { .img = image, .size = size, .gm = gm, .err = err, .errlen = errlen };
+	struct guest_range ranges[GUEST_RAM_RANGES];
+	struct plan plan = { .nseg = 0 };
+	uint32_t hoff = 0, flags = 0, unsupported;
+	uint64_t info_at;
+	size_t cmdlen;
+	int rc;
+
+	if (err && errlen)
+		err[0] = '\0';
+	memset(boot, 0, sizeof(*boot));
+	if (!gm || !gm->write || !gm->zero || (!image && size))
+		return load_error(&c, -SV_EINVAL, "bad loader arguments");
+	if (guest_ram_ranges(gm->ram_bytes, ranges) < 0)
+		return load_error(&c, -SV_EINVAL,
+				  "guest RAM size 0x%llx is not a multiple of 4K in [%lluM, %lluM]",
+				  (unsigned long long)gm->ram_bytes,
+				  (unsigned long long)(GUEST_RAM_MIN >> 20),
+				  (unsigned long long)(GUEST_RAM_MAX >> 20));
+	if (!cmdline)
+		cmdline = "";
+	cmdlen = strnlen(cmdline, MB1_CMDLINE_MAX + 1);
+	if (cmdlen > MB1_CMDLINE_MAX)
+		return load_error(&c, -SV_EINVAL, "command line longer than %d bytes", MB1_CMDLINE_MAX);
+
+	rc = find_header(&c, &hoff, &flags);
+	if (rc)
+		return rc;
+	boot->header_offset = hoff;
+	boot->header_flags = flags;
+	/* Bits 0..15 are requirements: refuse what we cannot honour (spec 3.1.2). */
+	unsupported = flags & 0xffffu & ~(MB1_HF_PAGE_ALIGN | MB1_HF_MEMINFO | MB1_HF_VIDEO);
+	if (unsupported)
+		return load_error(&c, -SV_ENOEXEC,
+				  "multiboot header flags 0x%08x require unsupported features (0x%04x)",
+				  flags, unsupported);
+	if (flags & MB1_HF_VIDEO)
+		add_note(boot, "video mode request (header flag 2) ignored: text console only");
+
+	if (flags & MB1_HF_AOUT_KLUDGE) {
+		boot->format = MB1_FMT_AOUT;
+		if (is_elf(&c))
+			add_note(boot, "ELF image with a.out kludge: header addresses used");
+		rc = plan_aout(&c, hoff, &plan);
+	} else if (is_elf(&c)) {
+		rc = plan_elf(&c, &plan, &boot->format);
+	} else {
+		rc = load_error(&c, -SV_ENOEXEC,
+				"not ELF, and the multiboot header has no a.out kludge (flag 16)");
+	}
+	if (rc)
+		return rc;
+	rc = check_plan(&c, &plan);
+	if (rc)
+		return rc;
+	info_at = place_info(&plan, gm->ram_bytes, info_bytes(cmdlen));
+	if (!info_at)
+		return load_error(&c, -SV_ENOMEM, "no free guest RAM for the multiboot info (%llu bytes)",
+				  (unsigned long long)info_bytes(cmdlen));
+
+	/* Every check passed: only now touch the guest. */
+	rc = write_plan(&c, &plan);
+	if (rc)
+		return rc;
+	rc = build_info(&c, info_at, cmdline, cmdlen, boot);
+	if (rc)
+		return rc;
+
+	boot->eip = (uint32_t)plan.entry;
+	boot->eax = MB1_BOOT_MAGIC;
+	boot->image_start = UINT64_MAX;
+	for (unsigned int i = 0; i < plan.nseg; i++) {
+		if (plan.seg[i].gpa < boot->image_start)
+			boot->image_start = plan.seg[i].gpa;
+		if (plan.seg[i].gpa + plan.seg[i].memsz > boot->image_end)
+			boot->image_end = plan.seg[i].gpa + plan.seg[i].memsz;
+	}
+	return 0;
+}

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmconfig.c - parse a guest's GRUB module command line into struct vm_config.
+ *
+ * The line is untrusted text typed by an operator: every field has a fixed
+ * size and a length check, nothing is allocated, and every rejection names
+ * the key and the problem in one line. See vmconfig.h for the syntax.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/vmconfig.h"
+#include "mm/errno.h"
+
+/* The longest word we decode (key=value, after unquoting). */
+#define WORD_MAX	(VMCFG_CMDLINE_MAX + 16)
+
+struct cursor {
+	const char *p;		/* next unread character */
+	char *err;
+	size_t errlen;
+};
+
+/* cfg_error - format a one-line message into the caller's buffer; returns @rc. */
+static int __attribute__((format(printf, 3, 4)))
+cfg_error(struct cursor *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->err && c->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(c->err, c->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+/* copy_str - copy @src (whose length the caller has checked to fit) into @dst. */
+static void copy_str(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+
+	memcpy(dst, src, n + 1);
+}
+
+static bool is_space(char ch)
+{
+	return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r';
+}
+
+static bool is_name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	       (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
+}
+
+/* vmconfig_name_valid - true if @s is 1..VMCFG_NAME_MAX of [A-Za-z0-9_-]. */
+bool vmconfig_name_valid(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++)
+		if (n >= VMCFG_NAME_MAX || !is_name_char(s[n]))
+			return false;
+	return n > 0;
+}
+
+/*
+ * next_word - decode the next whitespace-separated word at c->p into @out
+ * (@cap bytes with the NUL), removing quotes and escapes. Returns 1 for a
+ * word, 0 at the end of the line, or -SV_EINVAL (message written).
+ */
+static int next_word(struct cursor *c, char *out, size_t cap)
+{
+	const char *start, *eq;
+	bool quoted = false;
+	size_t n = 0, len = 0;
+
+	while (is_space(*c->p))
+		c->p++;
+	if (!*c->p)
+		return 0;
+	start = c->p;
+	while (*c->p && (quoted || !is_space(*c->p))) {
+		char ch = *c->p++;
+
+		if (ch == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (ch == '\\') {
+			ch = *c->p;
+			if (ch != '\\' && ch != '"' && ch != '\'' && ch != ' ' && ch != '\t')
+				return cfg_error(c, -SV_EINVAL,
+						 "'%.24s': bad escape '\\%c' (only \\\\ \\\" \\' and \\space)",
+						 start, ch ? ch : '?');
+			c->p++;
+		}
+		len++;
+		if (n + 1 < cap)
+			out[n++] = ch;
+	}
+	out[n] = '\0';
+	if (quoted)
+		return cfg_error(c, -SV_EINVAL, "'%.24s': unterminated quote", start);
+	if (len >= cap) {
+		eq = strchr(out, '=');
+		if (eq)
+			return cfg_error(c, -SV_EINVAL, "%.*s: value is too long (%zu bytes)",
+					 (int)(eq - out > 24 ? 24 : eq - out), out,
+					 len - (size_t)(eq - out) - 1);
+		return cfg_error(c, -SV_EINVAL, "'%.24s...': word is too long (%zu bytes)",
+				 out, len);
+	}
+	return 1;
+}
+
+/* parse_mem - decimal bytes with an optional K/M/G suffix; returns 0 or -SV_EINVAL. */
+static int parse_mem(struct cursor *c, const char *v, uint64_t *out)
+{
+	uint64_t x = 0, mul = 1;
+	const char *s = v;
+
+	if (*s < '0' || *s > '9')
+		return cfg_error(c, -SV_EINVAL, "mem: '%.24s' is not a number (e.g. mem=64M)", v);
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (x > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return cfg_error(c, -SV_EINVAL, "mem: '%.24s' is too large", v);
+		x = x * 10 + (uint64_t)(*s - '0');
+	}
+	switch (*s) {
+	case '\0':
+		break;
+	case 'k': case 'K':
+		mul = 1ull << 10;
+		s++;
+		break;
+	case 'm': case 'M':
+		mul = 1ull << 20;
+		s++;
+		break;
+	case 'g': case 'G':
+		mul = 1ull << 30;
+		s++;
+		break;
+	default:
+		return cfg_error(c, -SV_EINVAL, "mem: '%.24s': bad suffix (use K, M or G)", v);
+	}
+	if (*s)
+		return cfg_error(c, -SV_EINVAL, "mem: '%.24s': junk after the size", v);
+	if (x > UINT64_MAX / mul)
+		return cfg_error(c, -SV_EINVAL, "mem: '%.24s' is too large", v);
+	x *= mul;
+	if (x < VMCFG_MEM_MIN || x > VMCFG_MEM_MAX)
+		return cfg_error(c, -SV_EINVAL, "mem: '%.24s' is outside %lluM..%lluM", v,
+				 (unsigned long long)(VMCFG_MEM_MIN >> 20),
+				 (unsigned long long)(VMCFG_MEM_MAX >> 20));
+	if (x & 0xfff)
+		return cfg_error(c, -SV_EINVAL, "mem: '%.24s' is not a multiple of 4K", v);
+	*out = x;
+	return 0;
+}
+
+/* default_name - the module file's base name up to its first '.' (not counting a leading one), if valid. */
+static void default_name(const char *path, char *name)
+{
+	const char *base = path, *dot = NULL, *s;
+	size_t n;
+
+	for (s = path; *s; s++)
+		if (*s == '/' || *s == ')')
+			base = s + 1;
+	for (s = *base ? base + 1 : base; *s && !dot; s++)
+		if (*s == '.')
+			dot = s;
+	n = dot ? (size_t)(dot - base) : strlen(base);
+	name[0] = '\0';
+	if (n == 0 || n > VMCFG_NAME_MAX)
+		return;
+	memcpy(name, base, n);
+	name[n] = '\0';
+	if (!vmconfig_name_valid(name))
+		name[0] = '\0';
+}
+
+/* set_name_key - vm= or domain=: validate and copy; returns 0 or -SV_EINVAL. */
+static int set_name_key(struct cursor *c, const char *key, const char *v, char *dst)
+{
+	if (!vmconfig_name_valid(v))
+		return cfg_error(c, -SV_EINVAL,
+				 "%s: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
+				 key, v, VMCFG_NAME_MAX);
+	copy_str(dst, v);
+	return 0;
+}
+
+/* apply_option - one key=value word; returns 0 or -SV_EINVAL (message written). */
+static int apply_option(struct cursor *c, struct vm_config *cfg, char *word)
+{
+	char *eq = strchr(word, '=');
+	const char *v;
+	unsigned int bit;
+
+	if (!eq || eq == word)
+		return cfg_error(c, -SV_EINVAL, "'%.24s': expected key=value", word);
+	*eq = '\0';
+	v = eq + 1;
+	if (!strcmp(word, "vm"))
+		bit = VMCFG_KEY_VM;
+	else if (!strcmp(word, "mem"))
+		bit = VMCFG_KEY_MEM;
+	else if (!strcmp(word, "cmdline"))
+		bit = VMCFG_KEY_CMDLINE;
+	else if (!strcmp(word, "domain"))
+		bit = VMCFG_KEY_DOMAIN;
+	else if (!strcmp(word, "share"))
+		bit = VMCFG_KEY_SHARE;
+	else
+		return cfg_error(c, -SV_EINVAL,
+				 "%.24s: unknown key (known: vm mem cmdline domain share)", word);
+	if (cfg->given & bit)
+		return cfg_error(c, -SV_EINVAL, "%s: given twice", word);
+	cfg->given |= bit;
+
+	switch (bit) {
+	case VMCFG_KEY_VM:
+		return set_name_key(c, "vm", v, cfg->name);
+	case VMCFG_KEY_DOMAIN:
+		return set_name_key(c, "domain", v, cfg->domain);
+	case VMCFG_KEY_MEM:
+		return parse_mem(c, v, &cfg->mem_bytes);
+	case VMCFG_KEY_CMDLINE:
+		if (strlen(v) > VMCFG_CMDLINE_MAX)
+			return cfg_error(c, -SV_EINVAL, "cmdline: longer than %d bytes",
+					 VMCFG_CMDLINE_MAX);
+		copy_str(cfg->cmdline, v);
+		return 0;
+	default: /* VMCFG_KEY_SHARE */
+		if (!strcmp(v, "on"))
+			cfg->share = true;
+		else if (!strcmp(v, "off"))
+			cfg->share = false;
+		else
+			return cfg_error(c, -SV_EINVAL, "share: '%.24s' is not on or off", v);
+		return 0;
+	}
+}
+
+/* vmconfig_parse - parse a module command line into @cfg; returns 0 or -SV_EINVAL. */
+int vmconfig_parse(const char *line, struct vm_config *cfg, char *err, size_t errlen)
+{
+	struct cursor c = { .p = line ? line : "", .err = err, .errlen = errlen };
+	char word[WORD_MAX + 1];
+	int n, rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_bytes = VMCFG_MEM_DEFAULT;
+	cfg->share = true;
+	copy_str(cfg->domain, "default");
+	if (err && errlen)
+		err[0] = '\0';
+
+	n = next_word(&c, word, sizeof(word));
+	if (n < 0)
+		return n;
+	if (n == 0 || !word[0])
+		return cfg_error(&c, -SV_EINVAL, "module line is empty: expected a path first");
+	if (strlen(word) > VMCFG_PATH_MAX)
+		return cfg_error(&c, -SV_EINVAL, "module path longer than %d bytes",
+				 VMCFG_PATH_MAX);
+	copy_str(cfg->path, word);
+
+	while ((n = next_word(&c, word, sizeof(word))) > 0) {
+		rc = apply_option(&c, cfg, word);
+		if (rc)
+			return rc;
+	}
+	if (n < 0)
+		return n;
+
+	if (!(cfg->given & VMCFG_KEY_VM)) {
+		default_name(cfg->path, cfg->name);
+		if (!cfg->name[0])
+			return cfg_error(&c, -SV_EINVAL,
+					 "vm: missing, and the file name of '%.40s' is not a valid VM name",
+					 cfg->path);
+	}
+	return 0;
+}

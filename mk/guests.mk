@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: MIT
+# guests.mk - the test guests: tiny Multiboot v1 kernels (32-bit) that run
+# as VMs in scenario tests, and bare under QEMU (tests/suites/40-guests-bare.sh).
+#
+#   make guests    build/guests/NAME.elf for each tests/guests/NAME.c, plus
+#                  hello in every loader format (see tests/guests/README.md)
+
+GUESTS_DIR   := build/guests
+GUEST_NAMES  := $(basename $(notdir $(wildcard tests/guests/*.c)))
+GUEST_ELFS   := $(patsubst %,$(GUESTS_DIR)/%.elf,$(GUEST_NAMES))
+GUEST_FORMATS := $(GUESTS_DIR)/hello64.elf $(GUESTS_DIR)/hello-objcopy.elf \
+	$(GUESTS_DIR)/hello.bin
+GUEST_RT_SRC := $(wildcard tests/guests/rt/*.c)
+GUEST_RT_OBJ := $(patsubst tests/guests/rt/%.c,$(GUESTS_DIR)/rt/%.o,$(GUEST_RT_SRC))
+GUEST_LDS    := tests/guests/rt/guest.ld
+
+GUEST_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
+	-Wmissing-prototypes -Wstrict-prototypes -ffreestanding -nostdlib \
+	-fno-builtin -fno-tree-loop-distribute-patterns -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -mno-sse -mno-mmx \
+	-mno-80387 -Itests/guests/rt -MMD -MP
+GUEST_LDFLAGS := -m elf_i386 -nostdlib -n -T $(GUEST_LDS) --no-warn-rwx-segments
+
+# Default scenario: one GRUB module2 line per quoted spec (scripts/mkiso.sh).
+DEFAULT_MODULES := "$(GUESTS_DIR)/hello.elf vm=hello" \
+	"$(GUESTS_DIR)/fill.elf vm=fill mem=16M" \
+	"$(GUESTS_DIR)/timer.elf vm=timer"
+
+guests: $(GUEST_ELFS) $(GUEST_FORMATS)
+
+$(GUESTS_DIR)/rt/%.o: tests/guests/rt/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUESTS_DIR)/rt/entry.o: tests/guests/rt/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -g -MMD -MP -c $< -o $@
+
+$(GUESTS_DIR)/rt/entry-aout.o: tests/guests/rt/entry.S
+	@mkdir -p $(dir $@)
+	$(CC) -m32 -g -DMB_AOUT -MMD -MP -c $< -o $@
+
+$(GUESTS_DIR)/obj/%.o: tests/guests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+# (1) plain ELF32, linked directly.
+$(GUESTS_DIR)/%.elf: $(GUESTS_DIR)/rt/entry.o $(GUEST_RT_OBJ) $(GUESTS_DIR)/obj/%.o $(GUEST_LDS)
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+
+# (2) ELF64 holding the same 32-bit code and Multiboot header.
+$(GUESTS_DIR)/hello64.elf: $(GUESTS_DIR)/hello.elf
+	objcopy -O elf64-x86-64 $< $@
+
+# (3) ELF32 "the usual way": objcopy -O elf32-i386 of a 64-bit ELF.
+$(GUESTS_DIR)/hello-objcopy.elf: $(GUESTS_DIR)/hello64.elf
+	objcopy -O elf32-i386 $< $@
+
+# (4) a.out kludge: flat binary whose Multiboot header has flag bit 16.
+$(GUESTS_DIR)/hello-aout.elf: $(GUESTS_DIR)/rt/entry-aout.o $(GUEST_RT_OBJ) $(GUESTS_DIR)/obj/hello.o $(GUEST_LDS)
+	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(GUESTS_DIR)/hello.bin: $(GUESTS_DIR)/hello-aout.elf
+	objcopy -O binary -j .text -j .rodata -j .data $< $@
+
+.PRECIOUS: $(GUESTS_DIR)/obj/%.o $(GUESTS_DIR)/rt/%.o
