@@ -34,6 +34,21 @@ uint64_t arch_now_ns(void);
 /* arch_provoke_fault - raise the exception named @what (test switch); false if unknown. */
 bool arch_provoke_fault(const char *what);
 
+/* arch_cpuid - execute CPUID (@leaf, @sub) on this CPU into r[EAX, EBX, ECX, EDX]. */
+void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
+
+/* arch_read_tsc - the time-stamp counter. */
+uint64_t arch_read_tsc(void);
+
+/* arch_timer_init - a periodic host tick at @hz (the scheduler's clock). */
+void arch_timer_init(unsigned hz);
+
+/* arch_ticks - host ticks since arch_timer_init. */
+uint64_t arch_ticks(void);
+
+/* arch_idle - wait, interrupts enabled, until the next host interrupt. */
+void arch_idle(void);
+
 /* arch_halt - stop this CPU for good, interrupts off. */
 void arch_halt(void) __attribute__((noreturn));
 

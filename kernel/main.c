@@ -12,7 +12,10 @@
 #include "kernel/mem.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/testexit.h"
+#include "kernel/virt.h"
+#include "kernel/vm.h"
 
 static struct boot_info boot_info;
 
@@ -80,5 +83,13 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 		test_exit(TEST_FAIL);	/* the exception did not happen */
 	}
 	pr_info("boot complete\n");
-	test_exit(TEST_PASS);
+
+	if (virt_init()) {
+		pr_err("no guests can run on this machine; halting\n");
+		test_exit(TEST_FAIL);
+	}
+	for (size_t i = 0; i < boot_info.n_mods; i++)
+		vm_create(&boot_info.mods[i], (int)i);
+	arch_timer_init(SCHED_HZ);
+	sched_run();
 }

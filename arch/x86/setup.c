@@ -9,6 +9,8 @@
 
 void arch_cpu_init(void)
 {
+	/* FXSAVE/FXRSTOR with SSE state, for switching guests' registers (fpu.c). */
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	gdt_init();
 	idt_init();
 	cpufeat_probe();
@@ -37,4 +39,14 @@ bool arch_provoke_fault(const char *what)
 		return false;
 	}
 	return true;
+}
+
+void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	cpuid_count(leaf, sub, &r[0], &r[1], &r[2], &r[3]);
+}
+
+uint64_t arch_read_tsc(void)
+{
+	return rdtsc();
 }

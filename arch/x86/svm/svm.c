@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: MIT
+/*
+ * svm.c - the AMD SVM backend: enabling SVM, VMCB set-up, running a vCPU.
+ *
+ * Works without every optional SVM feature (APM vol. 2 15.4; QEMU TCG has
+ * none of them): without NRIPS the next RIP comes from known instruction
+ * lengths (or the IOIO exit's EXITINFO2), without flush-by-ASID a TLB flush
+ * flushes every ASID, and the VMCB clean bits are never set (all state is
+ * reloaded at every VMRUN).
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpufeat.h"
+#include "arch/x86/svm/npt.h"
+#include "arch/x86/svm/svm.h"
+#include "arch/x86/x86.h"
+#include "kernel/mem.h"
+#include "kernel/printk.h"
+#include "kernel/vm.h"
+#include "mm/errno.h"
+
+#define IOPM_FRAMES	3	/* 12 KiB: one bit per port, APM 15.10.1 */
+#define MSRPM_FRAMES	2	/* 8 KiB: two bits per MSR, APM 15.11 */
+
+static uint64_t host_vmcb_pa;	/* host FS/GS/TR/LDTR and syscall MSRs (VMSAVE) */
+static uint64_t iopm_pa, msrpm_pa;	/* shared: every port and every MSR intercepted */
+
+static struct svm_vcpu *S(struct vcpu *v)
+{
+	return v->arch;
+}
+
+static uint64_t alloc_filled(unsigned n, int fill)
+{
+	uint64_t pa = frame_alloc_contig(&hv_frames, n, FRAME_HV, 0);
+
+	if (pa)
+		memset(frame_va(&hv_frames, pa), fill, n * PAGE_SIZE);
+	return pa;
+}
+
+static int svm_cpu_enable(void)
+{
+	uint64_t hsave = alloc_filled(1, 0);
+
+	host_vmcb_pa = alloc_filled(1, 0);
+	iopm_pa = alloc_filled(IOPM_FRAMES, 0xff);
+	msrpm_pa = alloc_filled(MSRPM_FRAMES, 0xff);
+	if (!hsave || !host_vmcb_pa || !iopm_pa || !msrpm_pa)
+		return -SV_ENOMEM;
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
+	wrmsr(MSR_VM_HSAVE_PA, hsave);
+	__asm__ volatile("vmsave %0" : : "a"(host_vmcb_pa) : "memory");
+	return 0;
+}
+
+static void flat_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib)
+{
+	s->sel = sel;
+	s->attrib = attrib;
+	s->limit = 0xffffffff;
+	s->base = 0;
+}
+
+/* svm_vcpu_init - the Multiboot v1 entry state: 32-bit flat protected mode, paging off. */
+static int svm_vcpu_init(struct vcpu *v)
+{
+	struct svm_vcpu *s = heap_alloc(&hv_heap, sizeof(*s));
+	struct vmcb *c;
+
+	if (!s)
+		return -SV_ENOMEM;
+	s->vmcb_pa = alloc_filled(1, 0);
+	if (!s->vmcb_pa) {
+		heap_free(&hv_heap, s);
+		return -SV_ENOMEM;
+	}
+	c = s->vmcb = frame_va(&hv_frames, s->vmcb_pa);
+	fpu_area_init(&s->fpu);
+	v->arch = s;
+
+	c->intercept3 = SVM_INT3_INTR | SVM_INT3_NMI | SVM_INT3_CPUID | SVM_INT3_HLT |
+			SVM_INT3_INVLPGA | SVM_INT3_IOIO | SVM_INT3_MSR | SVM_INT3_SHUTDOWN;
+	/* VMRUN must be intercepted (APM 15.5.1); the others are SVM instructions a guest may not use. */
+	c->intercept4 = SVM_INT4_VMRUN | SVM_INT4_VMMCALL | SVM_INT4_VMLOAD | SVM_INT4_VMSAVE |
+			SVM_INT4_STGI | SVM_INT4_CLGI | SVM_INT4_SKINIT | SVM_INT4_MONITOR |
+			SVM_INT4_MWAIT | SVM_INT4_MWAIT_COND | SVM_INT4_XSETBV;
+	c->iopm_pa = iopm_pa;
+	c->msrpm_pa = msrpm_pa;
+	c->asid = v->vm->asid;
+	c->tlb_control = SVM_TLB_FLUSH_ALL;
+	/* Physical interrupts stay the host's; the guest's IF gates only virtual ones (APM 15.21.1). */
+	c->int_ctl = SVM_V_INTR_MASKING;
+	c->np_enable = 1;
+	c->n_cr3 = npt_ncr3(p2m_root_pa(&v->vm->p2m));
+	c->g_pat = 0x0007040600070406ull;	/* the power-on PAT */
+
+	flat_seg(&c->cs, 0x08, 0xc9b);		/* code, read, accessed, 32-bit, 4 KiB granular */
+	flat_seg(&c->ds, 0x10, 0xc93);		/* data, write, accessed */
+	flat_seg(&c->es, 0x10, 0xc93);
+	flat_seg(&c->ss, 0x10, 0xc93);
+	flat_seg(&c->fs, 0x10, 0xc93);
+	flat_seg(&c->gs, 0x10, 0xc93);
+	c->tr.attrib = 0x8b;			/* busy 32-bit TSS */
+	c->tr.limit = 0xffff;
+	c->ldtr.attrib = 0x82;
+	c->gdtr.limit = 0xffff;
+	c->idtr.limit = 0x3ff;
+	c->efer = EFER_SVME;
+	c->cr0 = CR0_PE | CR0_ET;
+	c->dr6 = 0xffff0ff0;
+	c->dr7 = 0x400;
+	c->rflags = 2;
+	c->rip = v->boot.eip;
+	v->regs.rax = v->boot.eax;
+	v->regs.rbx = v->boot.ebx;
+	v->pat = c->g_pat;
+	return 0;
+}
+
+static void svm_vcpu_free(struct vcpu *v)
+{
+	struct svm_vcpu *s = S(v);
+
+	fpu_forget(&s->fpu);
+	frame_put(&hv_frames, s->vmcb_pa);
+	heap_free(&hv_heap, s);
+	v->arch = NULL;
+}
+
+static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
+{
+	struct svm_vcpu *s = S(v);
+	struct vmcb *c = s->vmcb;
+
+	fpu_load(&s->fpu);
+	c->rax = v->regs.rax;
+	if (s->flush) {
+		c->tlb_control = cpu_features.flush_by_asid ? SVM_TLB_FLUSH_ASID
+							     : SVM_TLB_FLUSH_ALL;
+		s->flush = false;
+	}
+	/* GIF = 0 holds interrupts off until VMRUN; host IF = 1 lets them exit the guest. */
+	__asm__ volatile("clgi; sti" ::: "memory");
+	svm_enter(s->vmcb_pa, &v->regs, host_vmcb_pa);
+	__asm__ volatile("cli; stgi" ::: "memory");
+	/* The interrupt that ended the guest is still pending: take it now. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	c->tlb_control = SVM_TLB_FLUSH_NONE;
+	v->regs.rax = c->rax;
+	/* An event cut short by this exit (e.g. an NPF while delivering it) is delivered again. */
+	if (c->exitintinfo & SVM_EVT_VALID)
+		c->eventinj = c->exitintinfo;
+	svm_decode_exit(s, e);
+}
+
+static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
+{
+	struct vmcb *c = S(v)->vmcb;
+
+	switch (r) {
+	case VREG_RIP: return c->rip;
+	case VREG_RSP: return c->rsp;
+	case VREG_RFLAGS: return c->rflags;
+	case VREG_CR0: return c->cr0;
+	case VREG_CR2: return c->cr2;
+	case VREG_CR3: return c->cr3;
+	case VREG_CR4: return c->cr4;
+	case VREG_EFER: return c->efer & ~(uint64_t)EFER_SVME;
+	default: return 0;
+	}
+}
+
+static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	struct vmcb *c = S(v)->vmcb;
+
+	switch (r) {
+	case VREG_RIP: c->rip = val; break;
+	case VREG_RSP: c->rsp = val; break;
+	case VREG_RFLAGS: c->rflags = val | 2; break;
+	case VREG_CR0: c->cr0 = val; break;
+	case VREG_CR2: c->cr2 = val; break;
+	case VREG_CR3: c->cr3 = val; break;
+	case VREG_CR4: c->cr4 = val; break;
+	/* The guest must run with EFER.SVME set (APM 15.5.1); it never sees it. */
+	case VREG_EFER: c->efer = val | EFER_SVME; break;
+	default: break;
+	}
+}
+
+static void svm_skip_insn(struct vcpu *v)
+{
+	struct svm_vcpu *s = S(v);
+
+	if (s->has_next_rip)
+		s->vmcb->rip = s->next_rip;
+	else
+		s->vmcb->rip += s->insn_len;
+	/* Skipping an instruction ends any STI/MOV SS interrupt shadow. */
+	s->vmcb->int_state &= ~1ull;
+}
+
+static void svm_inject(struct vcpu *v, const struct virt_event *ev)
+{
+	static const uint32_t type[] = {
+		[EVENT_EXTINT] = SVM_EVT_TYPE_INTR,
+		[EVENT_NMI] = SVM_EVT_TYPE_NMI,
+		[EVENT_EXCEPTION] = SVM_EVT_TYPE_EXC,
+	};
+	uint64_t inj = ev->vector | type[ev->type] | SVM_EVT_VALID;
+
+	if (ev->has_error)
+		inj |= SVM_EVT_ERR_VALID | ((uint64_t)ev->error << 32);
+	S(v)->vmcb->eventinj = inj;
+}
+
+static bool svm_irq_window(struct vcpu *v)
+{
+	struct vmcb *c = S(v)->vmcb;
+
+	return (c->rflags & (1u << 9)) && !(c->int_state & 1) &&
+	       !(c->eventinj & SVM_EVT_VALID);
+}
+
+/* svm_want_irq_window - a virtual interrupt request makes a VINTR exit once the guest can take it. */
+static void svm_want_irq_window(struct vcpu *v, bool on)
+{
+	struct vmcb *c = S(v)->vmcb;
+
+	if (on) {
+		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
+		c->intercept3 |= SVM_INT3_VINTR;
+	} else {
+		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
+		c->intercept3 &= ~SVM_INT3_VINTR;
+	}
+}
+
+static void svm_flush_tlb(struct vm *vm)
+{
+	if (vm->vcpu.arch)
+		S(&vm->vcpu)->flush = true;
+}
+
+const struct virt_ops svm_ops = {
+	.name = "SVM",
+	.p2m_format = &npt_format,
+	.p2m_flags = 0,
+	.cpu_enable = svm_cpu_enable,
+	.vcpu_init = svm_vcpu_init,
+	.vcpu_free = svm_vcpu_free,
+	.vcpu_run = svm_vcpu_run,
+	.get_reg = svm_get_reg,
+	.set_reg = svm_set_reg,
+	.skip_insn = svm_skip_insn,
+	.inject = svm_inject,
+	.irq_window = svm_irq_window,
+	.want_irq_window = svm_want_irq_window,
+	.flush_tlb = svm_flush_tlb,
+	.exit_name = svm_exit_name,
+};

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* svm.h - the AMD SVM backend's internals (arch/x86/svm/). */
+#ifndef SV_ARCH_X86_SVM_SVM_H
+#define SV_ARCH_X86_SVM_SVM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arch/x86/fpu.h"
+#include "arch/x86/svm/vmcb.h"
+#include "kernel/virt.h"
+
+struct svm_vcpu {
+	struct fpu_area fpu;
+	struct vmcb *vmcb;
+	uint64_t vmcb_pa;
+	uint32_t insn_len;	/* length of the exiting instruction, 0 if unknown */
+	uint64_t next_rip;	/* from NRIPS or the IOIO exit; valid if has_next_rip */
+	bool has_next_rip;
+	bool flush;		/* flush this guest's TLB at the next VMRUN */
+};
+
+extern const struct virt_ops svm_ops;
+
+void svm_enter(uint64_t vmcb_pa, struct gpr *regs, uint64_t host_vmcb_pa);
+/* svm_decode_exit - the normalised form of the #VMEXIT in @s->vmcb. */
+void svm_decode_exit(struct svm_vcpu *s, struct vm_exit *e);
+/* svm_exit_name - APM appendix C's name for exit code @raw. */
+const char *svm_exit_name(uint32_t raw);
+
+#endif

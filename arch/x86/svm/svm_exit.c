@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+/*
+ * svm_exit.c - decode a #VMEXIT into the normalised struct vm_exit.
+ *
+ * Without NRIPS the length of the exiting instruction is known from its
+ * encoding: the intercepted instructions have fixed forms (CPUID 0F A2,
+ * HLT F4, RDMSR 0F 32, WRMSR 0F 30, VMMCALL 0F 01 D9). For port I/O,
+ * EXITINFO2 holds the next RIP in every implementation (APM 15.10.2).
+ */
+#include "arch/x86/cpufeat.h"
+#include "arch/x86/svm/svm.h"
+
+static void set_len(struct svm_vcpu *s, uint32_t len)
+{
+	s->insn_len = len;
+	if (cpu_features.nrips) {
+		s->next_rip = s->vmcb->next_rip;
+		s->has_next_rip = true;
+	}
+}
+
+static void fail(struct vm_exit *e, const char *what, uint64_t info)
+{
+	e->kind = EXIT_FAIL;
+	e->fail.what = what;
+	e->fail.info = info;
+}
+
+void svm_decode_exit(struct svm_vcpu *s, struct vm_exit *e)
+{
+	struct vmcb *c = s->vmcb;
+	uint32_t code = (uint32_t)c->exitcode;
+	uint64_t i1 = c->exitinfo1;
+
+	e->raw = code;
+	e->kind = EXIT_NONE;
+	s->insn_len = 0;
+	s->has_next_rip = false;
+	switch (code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+		e->kind = EXIT_EXTINT;
+		break;
+	case SVM_EXIT_VINTR:
+		/* The interrupt window is open; drop the request, the scheduler injects. */
+		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
+		c->intercept3 &= ~SVM_INT3_VINTR;
+		break;
+	case SVM_EXIT_CPUID:
+		e->kind = EXIT_CPUID;
+		set_len(s, 2);
+		break;
+	case SVM_EXIT_HLT:
+		e->kind = EXIT_HLT;
+		set_len(s, 1);
+		break;
+	case SVM_EXIT_IOIO:
+		/* EXITINFO1: bit 0 IN, bit 2 string, bit 3 REP, bits 6:4 size, 31:16 port. */
+		e->kind = EXIT_IO;
+		e->io.port = (uint16_t)(i1 >> 16);
+		e->io.in = i1 & 1;
+		e->io.string = i1 & 4;
+		e->io.rep = i1 & 8;
+		e->io.size = (i1 & 0x10) ? 1 : (i1 & 0x20) ? 2 : 4;
+		s->next_rip = c->exitinfo2;
+		s->has_next_rip = true;
+		break;
+	case SVM_EXIT_MSR:
+		e->kind = i1 ? EXIT_MSR_WRITE : EXIT_MSR_READ;
+		set_len(s, 2);
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->kind = EXIT_HYPERCALL;
+		set_len(s, 3);
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+		e->kind = EXIT_VIRT_INSN;
+		break;
+	case SVM_EXIT_XSETBV:
+		e->kind = EXIT_XSETBV;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->kind = EXIT_TRIPLE_FAULT;
+		break;
+	case SVM_EXIT_NPF:
+		/* EXITINFO1 is a page-fault error code (APM 15.25.6); EXITINFO2 the gpa. */
+		e->kind = EXIT_NPF;
+		e->npf.gpa = c->exitinfo2;
+		e->npf.present = i1 & 1;
+		e->npf.write = i1 & 2;
+		e->npf.exec = i1 & 0x10;
+		e->npf.read = !e->npf.write && !e->npf.exec;
+		break;
+	case SVM_EXIT_INVALID:
+		fail(e, "VMRUN failed: the guest state is invalid", c->exitinfo1);
+		break;
+	default:
+		fail(e, "unexpected #VMEXIT", i1);
+		break;
+	}
+}
+
+const char *svm_exit_name(uint32_t raw)
+{
+	switch (raw) {
+	case SVM_EXIT_INTR: return "INTR";
+	case SVM_EXIT_NMI: return "NMI";
+	case SVM_EXIT_VINTR: return "VINTR";
+	case SVM_EXIT_CPUID: return "CPUID";
+	case SVM_EXIT_HLT: return "HLT";
+	case SVM_EXIT_IOIO: return "IOIO";
+	case SVM_EXIT_MSR: return "MSR";
+	case SVM_EXIT_SHUTDOWN: return "SHUTDOWN";
+	case SVM_EXIT_VMRUN: return "VMRUN";
+	case SVM_EXIT_VMMCALL: return "VMMCALL";
+	case SVM_EXIT_NPF: return "NPF";
+	case SVM_EXIT_INVALID: return "INVALID";
+	default: return raw >= SVM_EXIT_EXCP_BASE && raw < SVM_EXIT_EXCP_BASE + 32 ?
+			"exception" : "other";
+	}
+}

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+/*
+ * exit.c - the VM-exit policy, written once for both vendors.
+ *
+ * The backend (arch/x86/vmx or arch/x86/svm) decodes each exit into a
+ * struct vm_exit; exit_handle() decides what it means. Nothing a guest does
+ * here may stop the hypervisor: a misbehaving guest gets the fault real
+ * hardware would give it (#GP, #UD) or its VM is stopped with a report.
+ */
+#include <string.h>
+
+#include "kernel/arch.h"
+#include "kernel/exit.h"
+#include "kernel/hvabi.h"
+#include "kernel/mem.h"
+#include "kernel/printk.h"
+#include "kernel/vm.h"
+#include "mm/errno.h"
+
+/* Architectural MSRs the policy knows (Intel SDM vol. 4, AMD APM vol. 2 appendix A). */
+#define MSR_IA32_TSC		0x10
+#define MSR_IA32_APIC_BASE	0x1b
+#define MSR_IA32_MISC_ENABLE	0x1a0
+#define MSR_IA32_PAT		0x277
+#define MSR_IA32_MTRRCAP	0xfe
+#define MSR_IA32_MTRR_DEF_TYPE	0x2ff
+#define MSR_EFER		0xc0000080
+
+/* CPUID bits hidden from guests: what the hypervisor does not virtualise. */
+#define CPUID1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ |       \
+			 (1u << 6) /* SMX */ | (1u << 7) /* EIST */ |            \
+			 (1u << 8) /* TM2 */ | (1u << 18) /* DCA */ |            \
+			 (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
+			 (1u << 26) /* XSAVE */ | (1u << 27) /* OSXSAVE */ |     \
+			 (1u << 28) /* AVX */)
+#define CPUID1_ECX_SET	(1u << 31)	/* "running under a hypervisor" */
+#define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ | (1u << 9) /* APIC */ |           \
+			 (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |          \
+			 (1u << 22) /* ACPI thermal */ | (1u << 29) /* TM */ |   \
+			 (1u << 31) /* PBE */)
+#define CPUID81_ECX_HIDE ((1u << 2) /* SVM */ | (1u << 3) /* extended APIC */)
+
+static const char *const exit_names[EXIT_KIND_MAX] = {
+	[EXIT_NONE] = "none",
+	[EXIT_EXTINT] = "interrupt",
+	[EXIT_CPUID] = "cpuid",
+	[EXIT_HLT] = "hlt",
+	[EXIT_IO] = "io",
+	[EXIT_MSR_READ] = "rdmsr",
+	[EXIT_MSR_WRITE] = "wrmsr",
+	[EXIT_CR_WRITE] = "cr",
+	[EXIT_NPF] = "npf",
+	[EXIT_HYPERCALL] = "hypercall",
+	[EXIT_VIRT_INSN] = "virt-insn",
+	[EXIT_XSETBV] = "xsetbv",
+	[EXIT_TRIPLE_FAULT] = "triple-fault",
+	[EXIT_FAIL] = "fail",
+};
+
+const char *exit_kind_name(enum exit_kind k)
+{
+	return (unsigned)k < EXIT_KIND_MAX ? exit_names[k] : "?";
+}
+
+static void inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+{
+	struct virt_event ev = { EVENT_EXCEPTION, vector, has_error, error };
+
+	virt->inject(v, &ev);
+}
+
+static void cpuid_hypervisor(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	uint64_t val;
+	int nvms = 0;
+
+	memset(r, 0, 4 * sizeof(r[0]));
+	switch (leaf) {
+	case SV_CPUID_BASE:
+		r[0] = SV_CPUID_MAX;
+		r[1] = SV_SIGNATURE_EBX;
+		r[2] = SV_SIGNATURE_ECX;
+		r[3] = SV_SIGNATURE_EDX;
+		break;
+	case SV_CPUID_INFO:
+		for (int id = 1; id <= VM_MAX; id++)
+			nvms += vms[id] != NULL;
+		r[0] = SV_ABI_VERSION;
+		r[1] = (uint32_t)v->vm->id;
+		r[2] = (uint32_t)nvms;
+		break;
+	case SV_CPUID_COUNTER:
+		if (vm_counter(v->vm, sub, &val)) {
+			r[0] = (uint32_t)val;
+			r[3] = (uint32_t)(val >> 32);
+			r[1] = 1;
+		}
+		break;
+	}
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx, r[4];
+
+	if (leaf >= SV_CPUID_BASE && leaf < SV_CPUID_BASE + 0x100) {
+		cpuid_hypervisor(v, leaf, sub, r);
+	} else {
+		arch_cpuid(leaf, sub, r);
+		switch (leaf) {
+		case 1:
+			r[1] &= 0x00ffffff;	/* initial APIC id 0: one vCPU */
+			r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
+			r[3] &= ~CPUID1_EDX_HIDE;
+			break;
+		case 5:		/* MONITOR/MWAIT */
+		case 6:		/* thermal and power */
+		case 0xa:	/* performance monitoring */
+		case 0xd:	/* XSAVE */
+		case 0x8000000a:	/* SVM */
+			memset(r, 0, sizeof(r));
+			break;
+		case 7:
+			if (sub == 0)
+				r[1] &= ~((1u << 5) /* AVX2 */ | (1u << 16) /* AVX512F */);
+			break;
+		case 0x80000001:
+			r[2] &= ~CPUID81_ECX_HIDE;
+			break;
+		}
+	}
+	v->regs.rax = r[0];
+	v->regs.rbx = r[1];
+	v->regs.rcx = r[2];
+	v->regs.rdx = r[3];
+}
+
+/* handle_io - port I/O: the debug-exit port, then the VM's devices; the rest floats. */
+static enum exit_action handle_io(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	uint32_t val = e->io.in ? 0 : (uint32_t)v->regs.rax, mask;
+
+	if (e->io.string) {
+		vm_stop(vm, -1, "string port I/O (INS/OUTS) on port %#x is not emulated",
+			e->io.port);
+		return EXIT_STOP;
+	}
+	mask = e->io.size == 4 ? 0xffffffffu : (1u << (8 * e->io.size)) - 1;
+	if (!e->io.in && e->io.port == SV_PORT_DEBUG_EXIT) {
+		vm_stop(vm, (int)(val & 0xff), "debug-exit port");
+		return EXIT_STOP;
+	}
+	if (vm_port_io(vm, e->io.port, e->io.size, e->io.in, &val)) {
+		/* No device answered: reads float high, writes vanish, as on a PC bus. */
+		val = 0xffffffffu;
+		vm->unhandled_ports++;
+	}
+	if (e->io.in)
+		v->regs.rax = (v->regs.rax & ~(uint64_t)mask) | (val & mask);
+	return EXIT_CONTINUE;
+}
+
+/* handle_msr - a small allow-list; #GP for everything else, as for an absent MSR. */
+static void handle_msr(struct vcpu *v, bool write)
+{
+	uint32_t msr = (uint32_t)v->regs.rcx;
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	bool ok = true;
+
+	if (!write) {
+		switch (msr) {
+		case MSR_IA32_TSC:
+			val = arch_read_tsc();
+			break;
+		case MSR_IA32_PAT:
+			val = v->pat;
+			break;
+		case MSR_IA32_MISC_ENABLE:
+			val = 1;	/* fast strings */
+			break;
+		case MSR_EFER:
+			val = virt->get_reg(v, VREG_EFER);
+			break;
+		default:
+			ok = false;
+		}
+		if (ok) {
+			v->regs.rax = (uint32_t)val;
+			v->regs.rdx = val >> 32;
+		}
+	} else {
+		switch (msr) {
+		case MSR_IA32_PAT:
+			v->pat = val;
+			break;
+		case MSR_EFER:
+			/* SCE, LME, NXE only (SDM vol. 3A 2.2.1); LMA is the CPU's. */
+			ok = !(val & ~((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11)));
+			if (ok)
+				virt->set_reg(v, VREG_EFER, val);
+			break;
+		default:
+			ok = false;
+		}
+	}
+	if (!ok) {
+		inject_exception(v, VEC_GP, true, 0);
+		return;
+	}
+	virt->skip_insn(v);
+}
+
+/* handle_npf - first touch of guest RAM populates it; anything else outside RAM stops the VM. */
+static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+	uint64_t gpa = e->npf.gpa & PAGE_MASK;
+	int rc;
+
+	if (vm_is_ram(vm, gpa, PAGE_SIZE) && !e->npf.present) {
+		rc = vm_populate(vm, gpa);
+		if (rc == 0 || rc == -SV_EEXIST)
+			return EXIT_CONTINUE;
+		vm_stop(vm, -1, "out of host memory populating gpa %#llx",
+			(unsigned long long)gpa);
+		return EXIT_STOP;
+	}
+	vm_stop(vm, -1, "%s access to gpa %#llx outside guest RAM (RIP %#llx)",
+		e->npf.exec ? "execute" : e->npf.write ? "write" : "read",
+		(unsigned long long)e->npf.gpa,
+		(unsigned long long)virt->get_reg(v, VREG_RIP));
+	return EXIT_STOP;
+}
+
+static enum exit_action handle_hypercall(struct vcpu *v)
+{
+	uint64_t nr = (uint32_t)v->regs.rax;
+	int64_t ret = 0;
+
+	virt->skip_insn(v);
+	switch (nr) {
+	case SV_HC_VERSION:
+		ret = SV_ABI_VERSION;
+		break;
+	case SV_HC_EXIT:
+		vm_stop(v->vm, (int)(v->regs.rbx & 0xff), "exit hypercall");
+		return EXIT_STOP;
+	case SV_HC_YIELD:
+		v->regs.rax = 0;
+		return EXIT_YIELD;
+	case SV_HC_SCAN_NOW:
+		ret = 0;	/* the scanner comes with the sharing engine */
+		break;
+	default:
+		ret = -SV_ENOSYS;
+	}
+	v->regs.rax = (uint64_t)ret;
+	return EXIT_CONTINUE;
+}
+
+enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
+{
+	struct vm *vm = v->vm;
+
+	v->exits[e->kind]++;
+	v->exits_total++;
+	switch (e->kind) {
+	case EXIT_NONE:
+	case EXIT_EXTINT:
+		return EXIT_CONTINUE;
+	case EXIT_CPUID:
+		handle_cpuid(v);
+		virt->skip_insn(v);
+		return EXIT_CONTINUE;
+	case EXIT_HLT:
+		virt->skip_insn(v);
+		if (!(virt->get_reg(v, VREG_RFLAGS) & (1u << 9))) {
+			vm_stop(vm, -1, "halted with interrupts disabled (RIP %#llx)",
+				(unsigned long long)virt->get_reg(v, VREG_RIP));
+			return EXIT_STOP;
+		}
+		v->halted = true;
+		return EXIT_YIELD;
+	case EXIT_IO: {
+		enum exit_action a = handle_io(v, e);
+		if (a == EXIT_CONTINUE)
+			virt->skip_insn(v);
+		return a;
+	}
+	case EXIT_MSR_READ:
+	case EXIT_MSR_WRITE:
+		handle_msr(v, e->kind == EXIT_MSR_WRITE);
+		return EXIT_CONTINUE;
+	case EXIT_CR_WRITE:
+		virt->set_reg(v, e->cr.cr == 0 ? VREG_CR0 : e->cr.cr == 4 ? VREG_CR4 : VREG_CR3,
+			      e->cr.value);
+		virt->skip_insn(v);
+		return EXIT_CONTINUE;
+	case EXIT_NPF:
+		return handle_npf(v, e);
+	case EXIT_HYPERCALL:
+		return handle_hypercall(v);
+	case EXIT_VIRT_INSN:
+	case EXIT_XSETBV:
+		inject_exception(v, VEC_UD, false, 0);
+		return EXIT_CONTINUE;
+	case EXIT_TRIPLE_FAULT:
+		vm_stop(vm, -1, "triple fault (RIP %#llx)",
+			(unsigned long long)virt->get_reg(v, VREG_RIP));
+		return EXIT_STOP;
+	case EXIT_FAIL:
+	default:
+		vm_stop(vm, -1, "%s (%s exit %#x, info %#llx)", e->fail.what,
+			virt->name, e->raw, (unsigned long long)e->fail.info);
+		return EXIT_STOP;
+	}
+}

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sched.c - running the VMs: round-robin on one CPU.
+ *
+ * Each runnable vCPU gets the CPU until the host tick advances (preemption
+ * through the external-interrupt exit), it halts (HLT) or yields, or its VM
+ * stops. A halted vCPU becomes runnable when its virtual PIC has an
+ * interrupt for it. With nothing runnable the CPU sleeps until the next
+ * tick. When every VM has stopped, a per-VM summary is printed; in test mode
+ * the verdict is PASS only if every VM exited with code 0.
+ */
+#include "kernel/arch.h"
+#include "kernel/exit.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
+#include "kernel/testexit.h"
+#include "kernel/vm.h"
+
+/* deliver_irq - inject the PIC's pending interrupt now, or ask for an exit when the guest can take it. */
+static void deliver_irq(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint8_t vector;
+
+	if (!vpic_pending(&vm->pic, &vector)) {
+		virt->want_irq_window(v, false);
+		return;
+	}
+	if (!virt->irq_window(v)) {
+		virt->want_irq_window(v, true);
+		return;
+	}
+	struct virt_event ev = { EVENT_EXTINT, (uint8_t)vpic_ack(&vm->pic), false, 0 };
+	virt->inject(v, &ev);
+	virt->want_irq_window(v, false);
+	v->injected_irqs++;
+}
+
+static bool runnable(struct vm *vm)
+{
+	uint8_t vector;
+
+	if (vm->state != VM_RUNNING)
+		return false;
+	if (!vm->vcpu.halted)
+		return true;
+	vm_devices_update(vm, arch_now_ns());
+	return vpic_pending(&vm->pic, &vector);
+}
+
+static void run_slice(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint64_t start = arch_ticks();
+	struct vm_exit e;
+	enum exit_action a;
+
+	v->halted = false;
+	do {
+		vm_devices_update(vm, arch_now_ns());
+		deliver_irq(v);
+		if (vm->tlb_stale) {
+			virt->flush_tlb(vm);
+			vm->tlb_stale = false;
+		}
+		virt->vcpu_run(v, &e);
+		a = exit_handle(v, &e);
+	} while (a == EXIT_CONTINUE && arch_ticks() == start);
+}
+
+static void summary(void)
+{
+	pr_info("all VMs have stopped\n");
+	for (int id = 1; id <= VM_MAX; id++) {
+		struct vm *vm = vms[id];
+		const struct vcpu *v;
+
+		if (!vm)
+			continue;
+		v = &vm->vcpu;
+		pr_info("vm %d '%s': %s, code %d (%s); %llu exits:", vm->id, vm->name,
+			vm->exit_code == 0 ? "PASS" : "FAIL", vm->exit_code, vm->stop_reason,
+			(unsigned long long)v->exits_total);
+		for (int k = 0; k < EXIT_KIND_MAX; k++)
+			if (v->exits[k])
+				pr_info(" %s %llu", exit_kind_name(k), (unsigned long long)v->exits[k]);
+		pr_info("; %llu interrupts injected, %llu pages populated\n",
+			(unsigned long long)v->injected_irqs,
+			(unsigned long long)vm->pages_populated);
+	}
+}
+
+void sched_run(void)
+{
+	int cur = 0, n, live;
+	bool all_pass = true;
+
+	for (;;) {
+		struct vm *next = NULL;
+
+		live = 0;
+		for (n = 1; n <= VM_MAX; n++) {
+			struct vm *vm = vms[(cur + n - 1) % VM_MAX + 1];
+
+			if (!vm || vm->state == VM_STOPPED)
+				continue;
+			live++;
+			if (!next && runnable(vm))
+				next = vm;
+		}
+		if (!live)
+			break;
+		if (!next) {
+			arch_idle();
+			continue;
+		}
+		cur = next->id;
+		run_slice(&next->vcpu);
+	}
+	summary();
+	for (int id = 1; id <= VM_MAX; id++)
+		if (vms[id] && vms[id]->exit_code != 0)
+			all_pass = false;
+	test_exit(all_pass ? TEST_PASS : TEST_FAIL);
+}

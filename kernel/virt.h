@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * virt.h - the hardware-virtualization hooks kernel/ calls: one ops table per vendor.
+ *
+ * arch/x86 picks Intel VMX or AMD SVM at boot from CPUID (virt_init) and binds
+ * `virt` to that vendor's const ops. Each backend only decodes and encodes:
+ * it runs a vCPU until the next VM exit and describes that exit in the
+ * arch-neutral struct vm_exit; every decision (what CPUID answers, which
+ * port goes to which device, what a nested page fault means) is taken once,
+ * in kernel/exit.c.
+ */
+#ifndef SV_KERNEL_VIRT_H
+#define SV_KERNEL_VIRT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct vcpu;
+struct vm;
+struct p2m_format;
+
+/* Guest general-purpose registers, saved and restored by the backends' entry stubs. */
+struct gpr {
+	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* Guest registers that live in the VMCS/VMCB; read and written through the ops. */
+enum vreg {
+	VREG_RIP,
+	VREG_RSP,
+	VREG_RFLAGS,
+	VREG_CR0,	/* as the guest sees it (read shadow on VMX) */
+	VREG_CR2,
+	VREG_CR3,
+	VREG_CR4,	/* as the guest sees it */
+	VREG_EFER,	/* as the guest sees it (without SVME on AMD) */
+	VREG_MAX
+};
+
+/* The normalised VM exit. */
+enum exit_kind {
+	EXIT_NONE,		/* nothing for the policy (e.g. an interrupt window opened) */
+	EXIT_EXTINT,		/* a host interrupt arrived (already serviced by arch) */
+	EXIT_CPUID,
+	EXIT_HLT,
+	EXIT_IO,
+	EXIT_MSR_READ,
+	EXIT_MSR_WRITE,
+	EXIT_CR_WRITE,		/* a write to a control register the hypervisor owns bits of */
+	EXIT_NPF,		/* EPT violation / nested page fault */
+	EXIT_HYPERCALL,		/* VMCALL on Intel, VMMCALL on AMD */
+	EXIT_VIRT_INSN,		/* the guest used a virtualization instruction: #UD */
+	EXIT_XSETBV,		/* XSETBV: XSAVE is hidden from guests */
+	EXIT_TRIPLE_FAULT,	/* shutdown */
+	EXIT_FAIL,		/* entry failed or an exit the backend cannot decode */
+	EXIT_KIND_MAX
+};
+
+struct vm_exit {
+	enum exit_kind kind;
+	uint32_t raw;		/* the vendor's exit code, for reports */
+	union {
+		struct {
+			uint16_t port;
+			uint8_t size;	/* 1, 2 or 4 */
+			bool in;
+			bool string;	/* INS/OUTS */
+			bool rep;
+		} io;
+		struct {
+			uint64_t gpa;
+			bool read, write, exec;
+			bool present;	/* the translation existed (a permission fault) */
+		} npf;
+		struct {
+			int cr;
+			uint64_t value;	/* the value the guest wanted to write */
+		} cr;
+		struct {
+			const char *what;	/* static text */
+			uint64_t info;
+		} fail;
+	};
+};
+
+/* An event to inject at the next entry. */
+enum event_type {
+	EVENT_EXTINT,		/* an external interrupt, from the virtual PIC */
+	EVENT_NMI,
+	EVENT_EXCEPTION,
+};
+
+struct virt_event {
+	enum event_type type;
+	uint8_t vector;
+	bool has_error;
+	uint32_t error;
+};
+
+/* Exceptions the policy injects. */
+#define VEC_UD 6
+#define VEC_GP 13
+
+struct virt_ops {
+	const char *name;			/* "VMX" or "SVM" */
+	const struct p2m_format *p2m_format;	/* EPT or NPT entries */
+	unsigned p2m_flags;			/* P2M_F_1G when the CPU walks 1 GiB leaves */
+
+	/* cpu_enable - turn virtualization on for this CPU (VMXON / EFER.SVME). Returns 0 or -errno. */
+	int (*cpu_enable)(void);
+	/*
+	 * vcpu_init - allocate and fill the VMCS/VMCB for @v: the VM's nested
+	 * page table (v->vm->p2m), and 32-bit protected mode, paging off, flat
+	 * segments, RIP = v->boot.eip (the Multiboot v1 entry state). Returns
+	 * 0 or -errno.
+	 */
+	int (*vcpu_init)(struct vcpu *v);
+	void (*vcpu_free)(struct vcpu *v);
+	/* vcpu_run - run @v until its next VM exit and decode it into @e. */
+	void (*vcpu_run)(struct vcpu *v, struct vm_exit *e);
+	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
+	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);
+	/* skip_insn - move RIP past the instruction that caused the last exit. */
+	void (*skip_insn)(struct vcpu *v);
+	/* inject - deliver @ev at the next entry (one event at a time). */
+	void (*inject)(struct vcpu *v, const struct virt_event *ev);
+	/* irq_window - true when an external interrupt can be injected now. */
+	bool (*irq_window)(struct vcpu *v);
+	/* want_irq_window - exit (EXIT_NONE) as soon as an interrupt can be injected. */
+	void (*want_irq_window)(struct vcpu *v, bool on);
+	/* flush_tlb - drop @vm's cached guest-physical translations (after p2m changes). */
+	void (*flush_tlb)(struct vm *vm);
+	/* exit_name - the vendor's name for raw exit code @raw. */
+	const char *(*exit_name)(uint32_t raw);
+};
+
+/* The backend in use, bound by virt_init(); NULL before. */
+extern const struct virt_ops *virt;
+
+/*
+ * virt_init - pick the backend this CPU supports and enable it. Prints
+ * every missing feature by name. Returns 0, or -SV_ENOTSUP when the CPU
+ * cannot run guests.
+ */
+int virt_init(void);
+
+#endif

@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmdev.c - a VM's virtual devices: wiring, port dispatch, console lines.
+ *
+ * Every VM has the PC's basic set: an 8259A pair (IRQ lines), an 8254
+ * (IRQ0), a 16550A on COM1 (IRQ4) whose output is printed a line at a time
+ * prefixed with "[name] ", and the CMOS/RTC. Port accesses go through the
+ * VM's table of vio ranges; the exit policy handles ports nobody claims.
+ */
+#include <string.h>
+
+#include "kernel/arch.h"
+#include "kernel/hvabi.h"
+#include "kernel/printk.h"
+#include "kernel/vm.h"
+#include "mm/errno.h"
+
+#define RTC_EPOCH_S 1798761600	/* 2027-01-01 00:00:00 UTC: guests see a fixed, reproducible date */
+
+static uint64_t clock_ns(void *ctx)
+{
+	(void)ctx;
+	return arch_now_ns();
+}
+
+static void pit_irq(void *ctx, int level)
+{
+	vpic_set_irq(&((struct vm *)ctx)->pic, 0, level);
+}
+
+static void uart_irq(void *ctx, int level)
+{
+	vpic_set_irq(&((struct vm *)ctx)->pic, VUART_COM1_IRQ, level);
+}
+
+static void uart_tx(void *ctx, uint8_t c)
+{
+	vm_console_putc(ctx, c);
+}
+
+static void add_range(struct vm *vm, uint16_t base, uint16_t count, vio_fn fn, void *dev)
+{
+	if (vm->n_io == VM_IO_MAX)
+		panic("add_range: VM_IO_MAX too small");
+	vm->io[vm->n_io++] = (struct vio_range){ base, count, fn, dev };
+}
+
+void vm_devices_init(struct vm *vm)
+{
+	uint64_t now = arch_now_ns();
+
+	vpic_init(&vm->pic);
+	vpit_init(&vm->pit, pit_irq, clock_ns, vm, now);
+	vuart_init(&vm->uart, VUART_COM1_PORT, uart_tx, uart_irq, vm);
+	add_range(vm, VPIC_MASTER_PORT, 2, vpic_io, &vm->pic);
+	add_range(vm, VPIC_SLAVE_PORT, 2, vpic_io, &vm->pic);
+	add_range(vm, VPIC_ELCR_PORT, 2, vpic_io, &vm->pic);
+	add_range(vm, VPIT_PORT, 4, vpit_io, &vm->pit);
+	add_range(vm, VPIT_PORT_SYSCTL, 1, vpit_io, &vm->pit);
+	add_range(vm, VUART_COM1_PORT, VUART_NPORTS, vuart_io, &vm->uart);
+}
+
+void vm_devices_update(struct vm *vm, uint64_t now_ns)
+{
+	vpit_update(&vm->pit, now_ns);
+}
+
+int vm_port_io(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	for (int i = 0; i < vm->n_io; i++)
+		if (vio_range_has(&vm->io[i], port))
+			return vm->io[i].fn(vm->io[i].dev, port, size, in, val);
+	return -SV_ENOENT;
+}
+
+void vm_console_flush(struct vm *vm)
+{
+	if (!vm->line_len)
+		return;
+	vm->line[vm->line_len] = '\0';
+	printk(LOG_ALWAYS, "[%s] %s\n", vm->name, vm->line);
+	vm->line_len = 0;
+}
+
+void vm_console_putc(struct vm *vm, uint8_t c)
+{
+	if (c == '\n') {
+		if (!vm->line_len)
+			printk(LOG_ALWAYS, "[%s]\n", vm->name);
+		vm_console_flush(vm);
+		return;
+	}
+	if (c == '\r')
+		return;
+	/* Control characters and 8-bit bytes are shown, never sent raw to the operator's terminal. */
+	vm->line[vm->line_len++] = (c >= 0x20 && c < 0x7f) || c == '\t' ? (char)c : '?';
+	if (vm->line_len == VM_LINE_MAX - 1)
+		vm_console_flush(vm);
+}
+
+bool vm_counter(const struct vm *vm, uint32_t idx, uint64_t *val)
+{
+	switch (idx) {
+	case SV_CNT_EXITS:
+		*val = vm->vcpu.exits_total;
+		return true;
+	default:
+		return false;	/* the sharing counters arrive with the sharing engine */
+	}
+}
