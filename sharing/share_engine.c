@@ -58,7 +58,7 @@ static struct share_domain *domain_get(struct share_engine *e, const char *name,
 	if (!e->dom[free_slot])
 		return NULL;
 	memset(e->dom[free_slot], 0, sizeof(struct share_domain));
-	strncpy(e->dom[free_slot]->name, name, SHARE_NAME_MAX - 1);
+	memcpy(e->dom[free_slot]->name, name, strnlen(name, SHARE_NAME_MAX - 1));
 	hidx_init(&e->dom[free_slot]->stable);
 	*index = free_slot;
 	return e->dom[free_slot];
