@@ -15,6 +15,7 @@
 #include "kernel/mem.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
+#include "kernel/vmshare.h"
 #include "mm/errno.h"
 
 /* Architectural MSRs the policy knows (Intel SDM vol. 4, AMD APM vol. 2 appendix A). */
@@ -270,15 +271,46 @@ static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
 		rc = vm_populate(vm, gpa);
 		if (rc == 0 || rc == -SV_EEXIST)
 			return EXIT_CONTINUE;
-		vm_stop(vm, -1, "out of host memory populating gpa %#llx",
-			(unsigned long long)gpa);
-		return EXIT_STOP;
+		if (rc != -SV_ENOMEM)
+			goto stop;
+	} else if (vm_is_ram(vm, gpa, PAGE_SIZE) && e->npf.write && vm->share) {
+		/* A write to a shared (read-only) page: copy-on-write. */
+		rc = share_cow(hv_share, vm->share, gpa);
+		if (rc == 0)
+			return EXIT_CONTINUE;
+		if (rc != -SV_ENOMEM)
+			goto stop;
+	} else {
+		goto stop;
 	}
-	vm_stop(vm, -1, "%s access to gpa %#llx outside guest RAM (RIP %#llx)",
+	/* Out of memory: the VM waits (the access is retried) until frames are free. */
+	if (!vm->oom)
+		pr_warn("vm %d '%s': paused, no free memory for gpa %#llx; it resumes when frames are free\n",
+			vm->id, vm->name, (unsigned long long)gpa);
+	vm->oom = true;
+	return EXIT_YIELD;
+stop:
+	vm_stop(vm, -1, "%s access to gpa %#llx %s (RIP %#llx)",
 		e->npf.exec ? "execute" : e->npf.write ? "write" : "read",
 		(unsigned long long)e->npf.gpa,
+		vm_is_ram(vm, gpa, PAGE_SIZE) ? "denied" : "outside guest RAM",
 		(unsigned long long)virt->get_reg(v, VREG_RIP));
 	return EXIT_STOP;
+}
+
+/* Test barriers: which VMs have arrived at each (bit n = VM id n). */
+static uint32_t barrier_arrived[8];	/* VM ids are 1..16 */
+
+static int64_t barrier(struct vm *vm, uint64_t id)
+{
+	if (id >= 8)
+		return -SV_EINVAL;
+	int n = 0;
+
+	barrier_arrived[id] |= 1u << vm->id;
+	for (uint32_t m = barrier_arrived[id]; m; m &= m - 1)
+		n++;
+	return n;
 }
 
 static enum exit_action handle_hypercall(struct vcpu *v)
@@ -298,7 +330,16 @@ static enum exit_action handle_hypercall(struct vcpu *v)
 		v->regs.rax = 0;
 		return EXIT_YIELD;
 	case SV_HC_SCAN_NOW:
-		ret = 0;	/* the scanner comes with the sharing engine */
+		if (hv_share)
+			share_scan_full(hv_share);
+		ret = 0;
+		break;
+	case SV_HC_PAGE_STATE:
+		ret = vmshare_page_state(v->vm, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx,
+					 (uint32_t)v->regs.rdx);
+		break;
+	case SV_HC_BARRIER:
+		ret = barrier(v->vm, (uint32_t)v->regs.rbx);
 		break;
 	default:
 		ret = -SV_ENOSYS;

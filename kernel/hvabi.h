@@ -48,7 +48,19 @@ enum sv_hypercall {
 	SV_HC_VERSION = 0,	/* returns SV_ABI_VERSION */
 	SV_HC_EXIT = 1,		/* EBX = exit code; stops the VM (like port 0xf4) */
 	SV_HC_YIELD = 2,	/* give the CPU to the next VM */
-	SV_HC_SCAN_NOW = 3,	/* ask the scanner for one full pass (test guests) */
+	SV_HC_SCAN_NOW = 3,	/* run the scanner for one full pass now (test guests) */
+	SV_HC_PAGE_STATE = 4,	/* EBX = first gpa, ECX = pages, EDX = enum sv_page_state:
+				   returns how many of those pages are in that state */
+	SV_HC_BARRIER = 5,	/* EBX = barrier id (0..7): this VM arrives; returns how
+				   many VMs have arrived at that barrier so far */
+};
+
+/* What backs a guest page (SV_HC_PAGE_STATE). */
+enum sv_page_state {
+	SV_PS_UNTOUCHED = 0,	/* never touched: no host memory */
+	SV_PS_PRIVATE = 1,	/* a frame of its own */
+	SV_PS_PATTERN = 2,	/* this VM's frame for a pattern key */
+	SV_PS_CONTENT = 3,	/* a frame shared by identical pages */
 };
 
 #define SV_PORT_DEBUG_EXIT	0xf4

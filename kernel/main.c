@@ -16,6 +16,7 @@
 #include "kernel/testexit.h"
 #include "kernel/virt.h"
 #include "kernel/vm.h"
+#include "kernel/vmshare.h"
 
 static struct boot_info boot_info;
 
@@ -88,6 +89,7 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 		pr_err("no guests can run on this machine; halting\n");
 		test_exit(TEST_FAIL);
 	}
+	vmshare_init(boot_info.cmdline);
 	for (size_t i = 0; i < boot_info.n_mods; i++)
 		vm_create(&boot_info.mods[i], (int)i);
 	arch_timer_init(SCHED_HZ);

@@ -11,10 +11,12 @@
  */
 #include "kernel/arch.h"
 #include "kernel/exit.h"
+#include "kernel/mem.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/testexit.h"
 #include "kernel/vm.h"
+#include "kernel/vmshare.h"
 
 /* deliver_irq - inject the PIC's pending interrupt now, or ask for an exit when the guest can take it. */
 static void deliver_irq(struct vcpu *v)
@@ -42,6 +44,12 @@ static bool runnable(struct vm *vm)
 
 	if (vm->state != VM_RUNNING)
 		return false;
+	if (vm->oom) {
+		if (!frame_free_count(&hv_frames))
+			return false;
+		pr_info("vm %d '%s': resumed, memory is free again\n", vm->id, vm->name);
+		vm->oom = false;
+	}
 	if (!vm->vcpu.halted)
 		return true;
 	vm_devices_update(vm, arch_now_ns());
@@ -71,6 +79,7 @@ static void run_slice(struct vcpu *v)
 static void summary(void)
 {
 	pr_info("all VMs have stopped\n");
+	vmshare_report();
 	for (int id = 1; id <= VM_MAX; id++) {
 		struct vm *vm = vms[id];
 		const struct vcpu *v;
@@ -98,6 +107,7 @@ void sched_run(void)
 	for (;;) {
 		struct vm *next = NULL;
 
+		vmshare_tick();
 		live = 0;
 		for (n = 1; n <= VM_MAX; n++) {
 			struct vm *vm = vms[(cur + n - 1) % VM_MAX + 1];

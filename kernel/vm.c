@@ -17,6 +17,7 @@
 #include "kernel/printk.h"
 #include "kernel/vm.h"
 #include "kernel/vmconfig.h"
+#include "kernel/vmshare.h"
 #include "mm/errno.h"
 
 struct vm *vms[VM_MAX + 1];
@@ -159,6 +160,12 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 		goto err_free;
 	}
 	vms[id] = vm;	/* visible from here on: vm_destroy cleans up */
+	rc = vmshare_add_vm(vm);
+	if (rc) {
+		pr_err("vm %s: cannot register with the sharing engine (error %d); VM not started\n",
+		       vm->name, rc);
+		goto err_destroy;
+	}
 
 	gm = (struct guest_mem){ vm, vm->ram_bytes, gm_write, gm_zero };
 	rc = mb1_load(&gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start,
@@ -215,6 +222,9 @@ void vm_destroy(struct vm *vm)
 {
 	if (vm->vcpu.arch)
 		virt->vcpu_free(&vm->vcpu);
+	/* The engine drops this VM's share of every frame; what is left is private. */
+	if (vm->share)
+		share_vm_remove(hv_share, vm->share);
 	p2m_destroy(&vm->p2m, release_leaf, NULL);
 	vms[vm->id] = NULL;
 	heap_free(&hv_heap, vm);

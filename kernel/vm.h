@@ -28,6 +28,7 @@
 #define VM_LINE_MAX	160	/* guest console line buffer */
 
 struct boot_module;
+struct share_vm;
 
 enum vm_state {
 	VM_RUNNING,
@@ -60,6 +61,8 @@ struct vm {
 	struct p2m p2m;
 	uint16_t asid;		/* SVM ASID / VMX VPID: the VM's id */
 	bool tlb_stale;		/* p2m changed: flush before the next entry */
+	struct share_vm *share;	/* the sharing engine's handle, NULL if not shared */
+	bool oom;		/* waiting for a free frame to finish a COW break */
 	uint64_t pages_populated;	/* guest frames given RAM on first touch */
 	struct vcpu vcpu;
 

@@ -13,6 +13,7 @@
 #include "kernel/hvabi.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
+#include "kernel/vmshare.h"
 #include "mm/errno.h"
 
 #define RTC_EPOCH_S 1798761600	/* 2027-01-01 00:00:00 UTC: guests see a fixed, reproducible date */
@@ -102,11 +103,24 @@ void vm_console_putc(struct vm *vm, uint8_t c)
 
 bool vm_counter(const struct vm *vm, uint32_t idx, uint64_t *val)
 {
-	switch (idx) {
-	case SV_CNT_EXITS:
+	struct share_stats st;
+	struct share_vm_stats vs;
+
+	if (idx == SV_CNT_EXITS) {
 		*val = vm->vcpu.exits_total;
 		return true;
-	default:
-		return false;	/* the sharing counters arrive with the sharing engine */
+	}
+	if (!hv_share || !vm->share)
+		return false;
+	share_get_stats(hv_share, &st);
+	share_vm_get_stats(vm->share, &vs);
+	switch (idx) {
+	case SV_CNT_FULL_SCANS: *val = st.full_scans; return true;
+	case SV_CNT_PAGES_SHARED: *val = st.pages_shared; return true;
+	case SV_CNT_PAGES_SHARING: *val = st.pages_sharing; return true;
+	case SV_CNT_PATTERN_PAGES: *val = vs.pattern_pages; return true;
+	case SV_CNT_PATTERN_FRAMES: *val = vs.pattern_frames; return true;
+	case SV_CNT_COW_BREAKS: *val = vs.cow_pattern + vs.cow_content; return true;
+	default: return false;
 	}
 }

@@ -14,9 +14,14 @@
  * Options: seed=N (default 1), vm=NAME (default: sharevisor's VM id),
  * units=N (default 4), pages=N (default all), polls=N (default 1000),
  * stable=N (unchanged polls that count as converged, default 8),
- * check=1 (also require counters to reach the lower bounds this guest can
- * compute alone). Bare, the counters are reported unavailable and only the
- * write/verify part runs.
+ * check=1 (require the exact sharing state of the area, asked page by page
+ * through the SV_HC_PAGE_STATE hypercall: zero and unit pages on pattern
+ * frames, dup pages on content frames when peers=N other VMs of the same
+ * domain run with the same seed, unique pages private), peers=N (see
+ * check; the VMs then meet at a barrier before anyone writes again),
+ * churn=N (then N rounds of rewriting every page while scans run).
+ * Bare, the counters are reported unavailable and only the write/verify
+ * part runs.
  */
 #include "rt.h"
 #include "../../kernel/hvabi.h"
@@ -127,6 +132,46 @@ static void print_counters(const char *when)
 		  c[SV_CNT_PATTERN_PAGES], c[SV_CNT_PATTERN_FRAMES], c[SV_CNT_COW_BREAKS]);
 }
 
+/* area_state - how many area pages are in @state (enum sv_page_state). */
+static int32_t area_state(uint32_t state)
+{
+	return rt_hypercall(SV_HC_PAGE_STATE, area, npages, state);
+}
+
+/*
+ * check_states - the exact state every area page must reach, computed from
+ * what layout() wrote: zero and unit pages on this VM's pattern frames, dup
+ * pages on content frames if peers run, unique pages private. Polls (with
+ * scans) until it holds, then waits at a barrier for the peers.
+ */
+static void check_states(void)
+{
+	uint32_t peers = rt_opt_u32("peers", 0), polls = rt_opt_u32("polls", 1000), n;
+	int32_t want_pattern = (int32_t)(count[K_ZERO] + count[K_UNIT]);
+	int32_t want_content = peers ? (int32_t)count[K_DUP] : 0;
+	int32_t want_private = (int32_t)(count[K_UNIQ] + (peers ? 0 : count[K_DUP]));
+	int32_t pat = 0, con = 0, priv = 0;
+
+	for (n = 0; n < polls; n++) {
+		pat = area_state(SV_PS_PATTERN);
+		con = area_state(SV_PS_CONTENT);
+		priv = area_state(SV_PS_PRIVATE);
+		if (pat == want_pattern && con == want_content && priv == want_private)
+			break;
+		rt_hypercall(SV_HC_SCAN_NOW, 0, 0, 0);
+		rt_hypercall(SV_HC_YIELD, 0, 0, 0);
+	}
+	rt_printf("share: area pattern=%d/%d content=%d/%d private=%d/%d after %u polls\n",
+		  pat, want_pattern, con, want_content, priv, want_private, n);
+	EXPECT(pat == want_pattern);
+	EXPECT(con == want_content);
+	EXPECT(priv == want_private);
+	/* Nobody writes (and breaks the sharing) before every peer has checked. */
+	for (n = 0; n < polls && rt_hypercall(SV_HC_BARRIER, 1, 0, 0) < (int32_t)peers + 1; n++)
+		rt_hypercall(SV_HC_YIELD, 0, 0, 0);
+	EXPECT(n < polls);
+}
+
 /* converge - poll the counters until they stop changing (or POLLS polls). */
 static void converge(void)
 {
@@ -164,18 +209,8 @@ static void converge(void)
 	}
 	rt_printf("share: %s after %u polls\n", n < polls ? "converged" : "NOT converged", n);
 	print_counters("merged");
-	if (rt_opt_is("check", "1")) {
-		uint64_t pp, pf, sharing;
-		uint32_t nunits = count[K_UNIT] < units ? count[K_UNIT] : units;
-
-		EXPECT(n < polls);
-		rt_hv_counter(SV_CNT_PATTERN_PAGES, &pp);
-		rt_hv_counter(SV_CNT_PATTERN_FRAMES, &pf);
-		rt_hv_counter(SV_CNT_PAGES_SHARING, &sharing);
-		EXPECT(pp >= count[K_ZERO] + count[K_UNIT]);
-		EXPECT(pf >= (count[K_ZERO] ? 1 : 0) + nunits);
-		(void)sharing;
-	}
+	if (rt_opt_is("check", "1"))
+		check_states();
 }
 
 /* verify_all - every page holds exactly what was written; returns bad words. */
@@ -216,11 +251,48 @@ static void write_all(void)
 		print_counters("written");
 }
 
+/*
+ * churn - keep writing while the scanner merges: CHURN rounds, each writes
+ * every page with the next kind (zero, unit, dup, unique rotate), asking for
+ * scans in between, then checks every byte. Merges and COW breaks race
+ * with the writes; the guest must always read what it last wrote.
+ */
+static void churn(void)
+{
+	uint32_t rounds = rt_opt_u32("churn", 0);
+
+	if (!rounds) {
+		rt_skip("churn=0");
+		return;
+	}
+	for (uint32_t r = 1; r <= rounds; r++) {
+		seed += 1;
+		for (uint32_t i = 0; i < npages; i++) {
+			volatile uint32_t *p = page(i);
+			uint32_t j = i + r;	/* the page's kind rotates every round */
+
+			for (uint32_t w = 0; w < WORDS; w++)
+				p[w] = expected(j, w);
+			if (rt_hv_present() && i % 64 == 0)
+				rt_hypercall(SV_HC_SCAN_NOW, 0, 0, 0);
+		}
+		for (uint32_t i = 0, bad = 0; i < npages; i++)
+			for (uint32_t w = 0; w < WORDS; w++)
+				if (page(i)[w] != expected(i + r, w) && ++bad <= 4)
+					rt_printf("share: churn %u page %u word %u read %x want %x\n",
+						  r, i, w, page(i)[w], expected(i + r, w)),
+					EXPECT(0);
+	}
+	if (rt_hv_present())
+		print_counters("churned");
+}
+
 static const struct rt_test tests[] = {
 	{ "layout", layout },
 	{ "converge", converge },
 	{ "readback", readback },
 	{ "write_all", write_all },
+	{ "churn", churn },
 	{ NULL, NULL },
 };
 

@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmshare.c - the sharing engine inside the hypervisor: policy and glue.
+ *
+ * One engine for all VMs, one pattern set (the defaults: the zero page and
+ * the repeating-unit family). The scanner runs between guest time slices
+ * with a budget of scan_rate pages per host tick; a guest's TLB flush is
+ * deferred to its next entry, which is enough while one CPU runs both the
+ * scanner and the guests (SMP will need a synchronous flush).
+ */
+#include <string.h>
+
+#include "kernel/arch.h"
+#include "kernel/cmdline.h"
+#include "kernel/hvabi.h"
+#include "kernel/mem.h"
+#include "kernel/printk.h"
+#include "kernel/vm.h"
+#include "kernel/vmshare.h"
+#include "mm/errno.h"
+#include "sharing/patset.h"
+
+struct share_engine *hv_share;
+static struct sv_patset patterns;
+static unsigned scan_rate = SCAN_RATE_DEFAULT;
+static uint64_t last_tick;
+
+static const char *const mode_names[] = { "off", "intra", "inter", "on" };
+
+void vmshare_init(const char *cmdline)
+{
+	char v[16];
+	int mode = SHARE_ON;
+
+	if (sv_patset_init(&patterns, true)) {
+		pr_err("sharing: cannot build the default pattern set; sharing is off\n");
+		return;
+	}
+	hv_share = share_engine_create(&hv_frames, &patterns);
+	if (!hv_share) {
+		pr_err("sharing: out of memory for the engine; sharing is off\n");
+		return;
+	}
+	if (cmdline_get(cmdline, "share", v, sizeof(v))) {
+		for (mode = 0; mode < 4 && strcmp(v, mode_names[mode]); mode++)
+			;
+		if (mode == 4) {
+			pr_err("sharing: share=%s: expected off, intra, inter or on; using on\n", v);
+			mode = SHARE_ON;
+		}
+	}
+	share_set_mode(hv_share, (enum share_mode)mode);
+	if (cmdline_get(cmdline, "scan_rate", v, sizeof(v))) {
+		unsigned n = 0;
+		const char *p = v;
+
+		while (*p >= '0' && *p <= '9' && n < 1000000)
+			n = n * 10 + (unsigned)(*p++ - '0');
+		if (*p || !*v)
+			pr_err("sharing: scan_rate=%s is not a number; using %u\n", v, scan_rate);
+		else
+			scan_rate = n;
+	}
+	pr_info("sharing: mode %s, scan rate %u pages per tick, patterns: zero page, repeating units\n",
+		mode_names[mode], scan_rate);
+}
+
+void vmshare_tick(void)
+{
+	uint64_t now = arch_ticks(), n = now - last_tick;
+
+	if (!hv_share || !n)
+		return;
+	last_tick = now;
+	share_scan(hv_share, (unsigned)(scan_rate * (n > 10 ? 10 : n)));
+}
+
+static void vm_flush(void *ctx)
+{
+	((struct vm *)ctx)->tlb_stale = true;
+}
+
+int vmshare_add_vm(struct vm *vm)
+{
+	uint64_t ranges[GUEST_RAM_RANGES][2];
+	int n = 0;
+
+	if (!hv_share)
+		return 0;
+	for (int i = 0; i < GUEST_RAM_RANGES; i++) {
+		if (vm->ram[i].end <= vm->ram[i].start)
+			continue;
+		ranges[n][0] = vm->ram[i].start;
+		ranges[n][1] = vm->ram[i].end;
+		n++;
+	}
+	vm->share = share_vm_add(hv_share, (uint16_t)vm->id, vm->domain, &vm->p2m,
+				 (const uint64_t (*)[2])ranges, n, vm_flush, vm);
+	return vm->share ? 0 : -SV_ENOMEM;
+}
+
+int64_t vmshare_page_state(struct vm *vm, uint64_t gpa, uint64_t n, uint32_t state)
+{
+	int64_t count = 0;
+
+	if (state > SV_PS_CONTENT || n > (1ull << 20))
+		return -SV_EINVAL;
+	for (uint64_t i = 0; i < n; i++, gpa += PAGE_SIZE) {
+		uint64_t hpa;
+		uint32_t s = SV_PS_UNTOUCHED;
+
+		if (!p2m_lookup(&vm->p2m, gpa & PAGE_MASK, &hpa, NULL)) {
+			struct frame *f = frame_meta(&hv_frames, hpa & PAGE_MASK);
+
+			s = !f ? SV_PS_PRIVATE : f->kind == FRAME_PATTERN ? SV_PS_PATTERN :
+			    f->kind == FRAME_CONTENT ? SV_PS_CONTENT : SV_PS_PRIVATE;
+		}
+		count += s == state;
+	}
+	return count;
+}
+
+static unsigned pct10(uint64_t part, uint64_t whole)
+{
+	return whole ? (unsigned)(part * 1000 / whole) : 0;
+}
+
+void vmshare_report(void)
+{
+	struct share_stats st;
+	uint64_t cost, meta, total = hv_frames.total * PAGE_SIZE;
+	unsigned p;
+
+	if (!hv_share)
+		return;
+	share_get_stats(hv_share, &st);
+	meta = hv_frames.meta_bytes;
+	cost = share_mem_bytes(hv_share) + meta;
+	p = pct10(st.saved, hv_frames.total);
+	pr_info("sharing: %llu pages scanned in %llu full scans; pattern pages %llu on %llu frames; "
+		"content frames %llu shared by %llu more pages; saved %llu pages (%u.%u%% of host memory)\n",
+		(unsigned long long)st.pages_scanned, (unsigned long long)st.full_scans,
+		(unsigned long long)st.pattern_pages, (unsigned long long)st.pattern_frames,
+		(unsigned long long)st.pages_shared, (unsigned long long)st.pages_sharing,
+		(unsigned long long)st.saved, p / 10, p % 10);
+	p = pct10(cost, total);
+	pr_info("sharing: COW breaks %llu pattern, %llu content; %llu merges, %llu aborted, "
+		"%llu hash collisions; engine memory %llu KiB (%u.%u%% of host memory, frame metadata %llu KiB)\n",
+		(unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
+		(unsigned long long)st.merges, (unsigned long long)st.merge_aborts,
+		(unsigned long long)st.hash_collisions, (unsigned long long)(cost >> 10),
+		p / 10, p % 10, (unsigned long long)(meta >> 10));
+}
