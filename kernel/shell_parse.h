@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * shell_parse.h - the console's command table and parser (plain C, host-tested).
+ *
+ * A command line is split into words at spaces; a command is one or two
+ * words ("stats", "vm pause"); its arguments follow. The last argument of
+ * some commands takes the rest of the line verbatim (a regular expression
+ * may contain spaces). Parsing never fails silently: every rejection comes
+ * with a one-line message.
+ */
+#ifndef SV_KERNEL_SHELL_PARSE_H
+#define SV_KERNEL_SHELL_PARSE_H
+
+#include <stddef.h>
+
+#define SHELL_MAX_ARGS 4
+
+enum shell_cmd {
+	CMD_HELP,
+	CMD_STATS,
+	CMD_STATS_JSON,
+	CMD_STATS_RESET,
+	CMD_VMS,
+	CMD_VM,
+	CMD_VM_PAUSE,
+	CMD_VM_RESUME,
+	CMD_VM_DESTROY,
+	CMD_PATTERNS,
+	CMD_PATTERN_ADD,
+	CMD_PATTERN_DEL,
+	CMD_SHARE,
+	CMD_SCAN_RATE,
+	CMD_SCAN_NOW,
+	CMD_WATCH,
+	CMD_CONSOLE,
+	CMD_LOG,
+	CMD_MEM,
+	CMD_VERSION,
+	CMD_REBOOT,
+	CMD_COUNT
+};
+
+struct shell_cmd_info {
+	const char *name;	/* the words that select it, e.g. "vm pause" */
+	const char *args;	/* usage of the arguments, e.g. "NAME" */
+	int min_args, max_args;
+	int rest;		/* the last argument takes the rest of the line */
+	const char *help;
+};
+
+struct shell_line {
+	enum shell_cmd cmd;
+	int argc;
+	const char *argv[SHELL_MAX_ARGS];
+	char store[256];	/* the words, NUL-separated */
+};
+
+extern const struct shell_cmd_info shell_cmds[CMD_COUNT];
+
+/*
+ * shell_parse - parse @line into @out. Returns 1 for a command, 0 for an
+ * empty line, or -1 with a one-line message in @err.
+ */
+int shell_parse(const char *line, struct shell_line *out, char *err, size_t errlen);
+
+/* shell_parse_uint - a decimal number in [min, max]; 0, or -1 when not. */
+int shell_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+#endif
