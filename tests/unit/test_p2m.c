@@ -634,14 +634,18 @@ static void test_out_of_memory(void **state)
 
 /*
  * The randomised test: many random operations against a reference map kept
- * per 4 KiB page over a 2 GiB window that straddles an L4 boundary, so 4 KiB,
- * 2 MiB and 1 GiB leaves, splits and pruning all happen. After every
+ * per 4 KiB page over a 4 GiB window that straddles an L4 boundary, so 4 KiB,
+ * 2 MiB and 1 GiB leaves, splits and pruning all happen. 4 KiB operations
+ * stay in the lower half and 1 GiB ones in the upper half, so that 1 GiB
+ * leaves come and go; half of the operations other than map aim at a
+ * mapped page, and every 512 operations one 1 GiB slot is emptied. After every
  * operation the touched range is looked up; every 256 operations the whole
  * window is checked, through lookup and through the iterator, and the number
  * of table frames is recomputed from the reference.
  */
-#define RW_BASE	 ((1ull << 39) - G1)
-#define RW_PAGES ((2 * G1) / K4)
+#define RW_BASE	 ((1ull << 39) - 2 * G1)
+#define RW_BYTES (4 * G1)
+#define RW_PAGES (RW_BYTES / K4)
 
 struct ref_page {
 	uint64_t hpa;		/* 0: unmapped (hpa 0 is never used) */
@@ -725,7 +729,7 @@ static void check_all(struct sim *s, struct ref_page *ref)
 	}
 	assert_int_equal(s->p.tables, tables);
 	/* The iterator sees exactly the reference's leaves. */
-	while (p2m_next(&s->p, &cursor, RW_BASE + 2 * G1, &lf) == 0) {
+	while (p2m_next(&s->p, &cursor, RW_BASE + RW_BYTES, &lf) == 0) {
 		struct ref_page *r = ref_at(ref, lf.gpa);
 
 		assert_int_not_equal(r->hpa, 0);
@@ -741,25 +745,47 @@ static void check_all(struct sim *s, struct ref_page *ref)
 
 static const unsigned valid_perms[] = { P2M_R, P2M_RW, P2M_RX, P2M_RWX };
 
+/* ref_find - the first mapped page at or after @gpa, wrapping around the window. */
+static uint64_t ref_find(struct ref_page *ref, uint64_t gpa)
+{
+	uint64_t i = (gpa - RW_BASE) / K4;
+
+	for (uint64_t n = 0; n < RW_PAGES; n++, i = (i + 1) % RW_PAGES)
+		if (ref[i].hpa)
+			return RW_BASE + i * K4;
+	return gpa;	/* nothing mapped */
+}
+
 static void random_op(struct sim *s, struct ref_page *ref)
 {
 	uint64_t pick = rng() % 100, size, gpa, hpa, old;
-	unsigned perms = valid_perms[rng() % 4];
+	unsigned perms = valid_perms[rng() % 4], op = rng() % 8;
 	struct ref_page *r;
 	int rc, want;
 
-	size = pick < 70 ? K4 : pick < 97 ? M2 : G1;
-	gpa = RW_BASE + (rng() % (2 * G1 / size)) * size;
-	/* Clustered gpas, so that operations meet each other's mappings. */
-	if (size == K4 && (rng() & 1))
+	size = pick < 55 ? K4 : pick < 85 ? M2 : G1;
+	if (size == K4 && (rng() & 1))	/* clustered around the 1 GiB boundary */
 		gpa = RW_BASE + G1 - 8 * M2 + (rng() % (16 * 512)) * K4;
+	else if (size == G1 || (size == M2 && rng() % 16 == 0))
+		gpa = RW_BASE + 2 * G1 + (rng() % (2 * G1 / size)) * size;
+	else
+		gpa = RW_BASE + (rng() % (2 * G1 / size)) * size;
+	if (op >= 2 && (rng() & 1)) {
+		/* Aim at something mapped, with its own leaf size half the time. */
+		gpa = ref_find(ref, gpa);
+		size = K4;
+		if (ref_at(ref, gpa)->hpa && (rng() & 1)) {
+			size = ref_at(ref, gpa)->size;
+			gpa &= ~(size - 1);
+		}
+	}
 	hpa = ((rng() % (1ull << 34)) + 1) * size & ((1ull << 46) - 1);
 	if (!hpa)
 		hpa = size;
 	r = ref_at(ref, gpa);
 
-	switch (rng() % 8) {
-	case 0: case 1: case 2: {	/* map */
+	switch (op) {
+	case 0: case 1: {		/* map */
 		bool busy = false;
 
 		for (uint64_t a = gpa; a < gpa + size && !busy; a += K4)
@@ -772,7 +798,7 @@ static void random_op(struct sim *s, struct ref_page *ref)
 					hpa + (a - gpa), size, (uint8_t)perms, false };
 		break;
 	}
-	case 3: {			/* unmap */
+	case 2: case 3: {		/* unmap */
 		bool any = false;
 
 		for (uint64_t a = gpa; a < gpa + size && !any; a += K4)
@@ -839,8 +865,25 @@ static void random_op(struct sim *s, struct ref_page *ref)
 	}
 	if (gpa > RW_BASE)
 		check_page(s, ref, gpa - K4);
-	if (gpa + size < RW_BASE + 2 * G1)
+	if (gpa + size < RW_BASE + RW_BYTES)
 		check_page(s, ref, gpa + size);
+}
+
+/* clear_slot - unmap every leaf of one 1 GiB slot through the iterator. */
+static void clear_slot(struct sim *s, struct ref_page *ref, uint64_t base)
+{
+	uint64_t cursor = base;
+	struct p2m_leaf lf;
+
+	while (p2m_next(&s->p, &cursor, base + G1, &lf) == 0) {
+		assert_int_equal(p2m_unmap(&s->p, lf.gpa, lf.size, NULL), 0);
+		for (uint64_t a = lf.gpa; a < lf.gpa + lf.size; a += K4) {
+			assert_int_not_equal(ref_at(ref, a)->hpa, 0);
+			*ref_at(ref, a) = (struct ref_page){ 0, 0, 0, false };
+		}
+	}
+	for (uint64_t a = base; a < base + G1; a += K4)
+		assert_int_equal(ref_at(ref, a)->hpa, 0);
 }
 
 static void test_random_against_reference(void **state)
@@ -848,14 +891,16 @@ static void test_random_against_reference(void **state)
 	struct sim *s = *state;
 	struct ref_page *ref = calloc(RW_PAGES, sizeof(*ref));
 	const char *seed = getenv("P2M_SEED");
-	int ops = 6000;
+	int ops = 8000;
 
 	rng_state = seed ? strtoull(seed, NULL, 0) : 0x9e3779b97f4a7c15ull;
-	rng_state ^= (uint64_t)(uintptr_t)s->fmt->name[0] * 0x100000001b3ull;
+	rng_state ^= (s->fmt->name[0] + strlen(s->fmt->name)) * 0x100000001b3ull;
 	for (int i = 0; i < ops; i++) {
 		random_op(s, ref);
 		if (i % 256 == 255)
 			check_all(s, ref);
+		if (i % 512 == 511)	/* make room for 1 GiB leaves again */
+			clear_slot(s, ref, RW_BASE + G1 * (rng() % 4));
 	}
 	check_all(s, ref);
 	/* Unmap everything through the iterator: the tables go with it. */
@@ -863,7 +908,7 @@ static void test_random_against_reference(void **state)
 		uint64_t cursor = RW_BASE;
 		struct p2m_leaf lf;
 
-		if (p2m_next(&s->p, &cursor, RW_BASE + 2 * G1, &lf))
+		if (p2m_next(&s->p, &cursor, RW_BASE + RW_BYTES, &lf))
 			break;
 		assert_int_equal(p2m_unmap(&s->p, lf.gpa, lf.size, NULL), 0);
 	}
