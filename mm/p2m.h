@@ -214,4 +214,12 @@ int p2m_next(const struct p2m *p, uint64_t *cursor, uint64_t end,
 int p2m_for_each(const struct p2m *p, uint64_t start, uint64_t end,
 		 p2m_leaf_fn fn, void *arg);
 
+/*
+ * p2m_check - verify the map against its counters: tables and leaves per
+ * level as counted, no empty table below the root, every leaf aligned to its
+ * size with expressible permissions. Returns 0 or a negative number naming
+ * the first broken invariant (for tests and debug builds).
+ */
+int p2m_check(const struct p2m *p);
+
 #endif

@@ -71,6 +71,7 @@ static int sim_teardown(void **state)
 /* destroy_and_check - destroy the map; every table frame must be back in the pool. */
 static void destroy_and_check(struct sim *s)
 {
+	assert_int_equal(p2m_check(&s->p), 0);
 	p2m_destroy(&s->p, NULL, NULL);
 	assert_int_equal(s->p.tables, 0);
 	assert_int_equal(frame_free_count(&s->fp), s->free0);
@@ -466,6 +467,25 @@ static void test_errors(void **state)
 	destroy_and_check(s);
 }
 
+static void test_check_detects_corruption(void **state)
+{
+	struct sim *s = *state;
+
+	assert_int_equal(p2m_map(&s->p, 0x1000, 0x1000, K4, P2M_RW, P2M_MT_WB), 0);
+	assert_int_equal(p2m_map(&s->p, 0x2000, 0x2000, K4, P2M_RW, P2M_MT_WB), 0);
+	assert_int_equal(p2m_map(&s->p, M2, M2, M2, P2M_RW, P2M_MT_WB), 0);
+	assert_int_equal(p2m_check(&s->p), 0);
+	*raw(s, M2, 2) |= 1ull << 12;		/* misaligned 2 MiB leaf */
+	assert_int_equal(p2m_check(&s->p), -3);
+	*raw(s, M2, 2) &= ~(1ull << 12);
+	*raw(s, 0x1000, 1) = 0;			/* a leaf lost behind the counters */
+	assert_int_equal(p2m_check(&s->p), -7);
+	*raw(s, 0x2000, 1) = 0;			/* and now an empty table */
+	assert_int_equal(p2m_check(&s->p), -5);
+	p2m_destroy(&s->p, NULL, NULL);
+	assert_int_equal(frame_free_count(&s->fp), s->free0);
+}
+
 struct collect {
 	struct p2m_leaf leaf[16];
 	int n;
@@ -728,6 +748,7 @@ static void check_all(struct sim *s, struct ref_page *ref)
 			check_page(s, ref, gpa);
 	}
 	assert_int_equal(s->p.tables, tables);
+	assert_int_equal(p2m_check(&s->p), 0);
 	/* The iterator sees exactly the reference's leaves. */
 	while (p2m_next(&s->p, &cursor, RW_BASE + RW_BYTES, &lf) == 0) {
 		struct ref_page *r = ref_at(ref, lf.gpa);
@@ -928,6 +949,7 @@ static void test_random_against_reference(void **state)
 	X(test_accessed_dirty)                    \
 	X(test_remap)                             \
 	X(test_errors)                            \
+	X(test_check_detects_corruption)          \
 	X(test_iterator)                          \
 	X(test_destroy_releases_everything)       \
 	X(test_out_of_memory)                     \
