@@ -283,7 +283,7 @@ int p2m_init(struct p2m *p, const struct p2m_format *fmt,
 	return p->root_pa ? 0 : -SV_ENOMEM;
 }
 
-/* destroy_table - report the leaves under the level-@l table @pa, then free it and its subtables. */
+/* destroy_table - report the leaves under the level-@l table @pa, then free the tables. */
 static void destroy_table(struct p2m *p, uint64_t pa, int l, uint64_t base,
 			  p2m_leaf_fn release, void *arg)
 {
@@ -535,7 +535,7 @@ int p2m_for_each(const struct p2m *p, uint64_t start, uint64_t end,
 	return 0;
 }
 
-/* check_table - add the level-@l table @pa and everything under it to @n[]; 0 or < 0. */
+/* check_table - count the level-@l table @pa and its subtree into @n[]; 0 or < 0. */
 static int check_table(const struct p2m *p, uint64_t pa, int l, uint64_t *n)
 {
 	const uint64_t *t = table_va(p, pa);
