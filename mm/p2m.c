@@ -283,7 +283,7 @@ int p2m_init(struct p2m *p, const struct p2m_format *fmt,
 	return p->root_pa ? 0 : -SV_ENOMEM;
 }
 
-/* destroy_table - report the leaves under the level-@l table @pa, then free it and its subtables. */
+/* destroy_table - report the leaves under the level-@l table @pa, then free the tables. */
 static void destroy_table(struct p2m *p, uint64_t pa, int l, uint64_t base,
 			  p2m_leaf_fn release, void *arg)
 {
@@ -555,5 +555,51 @@ int p2m_for_each(const struct p2m *p, uint64_t start, uint64_t end,
 	while (p2m_next(p, &cursor, end, &leaf) == 0)
 		if ((rc = fn(arg, &leaf)))
 			return rc;
+	return 0;
+}
+
+/* check_table - count the level-@l table @pa and its subtree into @n[]; 0 or < 0. */
+static int check_table(const struct p2m *p, uint64_t pa, int l, uint64_t *n)
+{
+	const uint64_t *t = table_va(p, pa);
+	int rc, used = 0;
+
+	n[0]++;
+	for (int i = 0; i < ENTRIES; i++) {
+		uint64_t v = ent_read(&t[i]);
+
+		if (!present(p, v))
+			continue;
+		used++;
+		if (!is_leaf(p, v, l)) {
+			if (l == 1)
+				return -1;
+			if ((rc = check_table(p, entry_addr(p, v, l, false), l - 1, n)))
+				return rc;
+			continue;
+		}
+		if (l > p->max_leaf)
+			return -2;	/* a leaf where none may be */
+		if (v & p->fmt->addr_mask & (lsize(l) - 1))
+			return -3;	/* misaligned, or NPT's large PAT bit set */
+		if (!(p->fmt->perm_ok & (1u << p->fmt->perms(v))))
+			return -4;
+		n[l]++;
+	}
+	return used || l == P2M_LEVELS ? 0 : -5;	/* an empty table was left behind */
+}
+
+int p2m_check(const struct p2m *p)
+{
+	uint64_t n[P2M_LEVELS + 1] = { 0 };
+	int rc = check_table(p, p->root_pa, P2M_LEVELS, n);
+
+	if (rc)
+		return rc;
+	if (n[0] != p->tables)
+		return -6;
+	for (int l = 1; l <= P2M_LEVELS; l++)
+		if (n[l] != p->leaves[l - 1])
+			return -7;
 	return 0;
 }

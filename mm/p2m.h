@@ -107,7 +107,7 @@ struct p2m_leaf {
 	bool dirty;
 };
 
-/* p2m_leaf_fn - called per leaf; a non-zero return stops an iteration and is passed on. */
+/* p2m_leaf_fn - called per leaf; non-zero stops an iteration and is passed on. */
 typedef int (*p2m_leaf_fn)(void *arg, const struct p2m_leaf *leaf);
 
 /*
@@ -193,10 +193,10 @@ int p2m_test_and_clear_ad(struct p2m *p, uint64_t gpa, unsigned which);
  */
 int p2m_set_ad(struct p2m *p, uint64_t gpa, unsigned which);
 
-/* p2m_test_and_clear_dirty - 1 if the leaf at @gpa was written since the last call, 0 if not, or -SV_E*. */
+/* p2m_test_and_clear_dirty - 1 if the leaf at @gpa was written since, 0 if not, or -SV_E*. */
 int p2m_test_and_clear_dirty(struct p2m *p, uint64_t gpa);
 
-/* p2m_test_and_clear_accessed - 1 if the leaf at @gpa was used since the last call, 0 if not, or -SV_E*. */
+/* p2m_test_and_clear_accessed - 1 if the leaf at @gpa was used since, 0 if not, or -SV_E*. */
 int p2m_test_and_clear_accessed(struct p2m *p, uint64_t gpa);
 
 /* p2m_has_ad - whether this map's format has accessed/dirty bits. */
@@ -221,5 +221,13 @@ int p2m_next(const struct p2m *p, uint64_t *cursor, uint64_t end,
  */
 int p2m_for_each(const struct p2m *p, uint64_t start, uint64_t end,
 		 p2m_leaf_fn fn, void *arg);
+
+/*
+ * p2m_check - verify the map against its counters: tables and leaves per
+ * level as counted, no empty table below the root, every leaf aligned to its
+ * size with expressible permissions. Returns 0 or a negative number naming
+ * the first broken invariant (for tests and debug builds).
+ */
+int p2m_check(const struct p2m *p);
 
 #endif

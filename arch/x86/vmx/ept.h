@@ -42,7 +42,7 @@
 extern const struct p2m_format ept_format;	/* EPTP[6] = 0: no A/D */
 extern const struct p2m_format ept_format_ad;	/* EPTP[6] = 1 */
 
-/* ept_eptp - the EPT pointer for a map built with @fmt whose root table is at @root_pa. */
+/* ept_eptp - the EPT pointer for a map of format @fmt with its root at @root_pa. */
 uint64_t ept_eptp(const struct p2m_format *fmt, uint64_t root_pa);
 
 #endif
