@@ -211,6 +211,7 @@
 /* Guest interruptibility state (25.4.2, table 25-3). */
 #define INTR_BLOCK_STI		(1u << 0)
 #define INTR_BLOCK_MOV_SS	(1u << 1)
+#define INTR_BLOCK_NMI		(1u << 3)
 
 /* Segment access rights as the VMCS holds them (25.4.1): type, S, DPL, P, AVL, L, D/B, G. */
 #define AR_UNUSABLE		(1u << 16)
@@ -309,6 +310,7 @@
 #define EPTQ_WRITE		(1u << 1)
 #define EPTQ_FETCH		(1u << 2)
 #define EPTQ_PERM_MASK		(7u << 3)	/* the entry allowed read/write/execute */
+#define EPTQ_NMI_UNBLOCK	(1u << 12)	/* NMI unblocking due to IRET */
 
 /* INVEPT and INVVPID types (31.3, "INVEPT" and "INVVPID"). */
 #define INVEPT_SINGLE		1

@@ -385,6 +385,7 @@ static void guest_state(struct vcpu *v)
 static int vmx_vcpu_init(struct vcpu *v)
 {
 	struct vmx_vcpu *x = heap_alloc(&hv_heap, sizeof(*x));
+	int rc = -SV_ENOMEM;
 
 	if (!x)
 		return -SV_ENOMEM;
@@ -392,9 +393,13 @@ static int vmx_vcpu_init(struct vcpu *v)
 	x->vapic_pa = alloc_filled(1, 0);
 	if (!x->vmcs_pa || !x->vapic_pa)
 		goto err_frames;
+	/* A new VMCS: revision id, then VMCLEAR makes it "clear" for VMLAUNCH (25.11.3). */
 	*(uint32_t *)frame_va(&hv_frames, x->vmcs_pa) = vmx_caps.revision;
-	if (!vmclear(x->vmcs_pa))
+	if (!vmclear(x->vmcs_pa)) {
+		pr_err("vmx: VMCLEAR of a new VMCS failed\n");
+		rc = -SV_EIO;
 		goto err_frames;
+	}
 	fpu_area_init(&x->fpu);
 	x->eptp = ept_eptp(&ept_format, p2m_root_pa(&v->vm->p2m));
 	x->flush = true;	/* the VPID may have been another VM's */
@@ -411,7 +416,7 @@ err_frames:
 	if (x->vapic_pa)
 		frame_put(&hv_frames, x->vapic_pa);
 	heap_free(&hv_heap, x);
-	return -SV_ENOMEM;
+	return rc;
 }
 
 static void vmx_vcpu_free(struct vcpu *v)

@@ -176,6 +176,10 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct gpr *regs, struct vm_exit *e)
 		e->npf.write = q & EPTQ_WRITE;
 		e->npf.exec = q & EPTQ_FETCH;
 		e->npf.present = q & EPTQ_PERM_MASK;
+		/* An IRET that unblocked NMIs faulted: block them again before it restarts (28.2.3). */
+		if ((q & EPTQ_NMI_UNBLOCK) && !(vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+			vmwrite_ok(VMCS_GUEST_INTERRUPTIBILITY,
+				   vmread(VMCS_GUEST_INTERRUPTIBILITY) | INTR_BLOCK_NMI);
 		break;
 	case EXIT_REASON_EPT_MISCONFIG:
 		fail(e, "EPT misconfiguration", vmread(VMCS_GUEST_PHYS_ADDR));
