@@ -11,9 +11,11 @@
  * spurious IR7 when a request vanishes before INTA. ELCR at 0x4d0/0x4d1 is
  * the PIIX/ICH edge/level control (IRQ 0, 1, 2, 8 and 13 stay edge).
  *
+ * Special fully nested mode (ICW4.SFNM on the master) lets the slave's own
+ * priority decide nesting while master IR2 is in service.
+ *
  * Not modelled: priority rotation (OCW2 rotate commands act as their plain
- * EOI; set-priority is ignored), special fully nested mode (recorded only),
- * 8080 mode and buffered mode (ICW4 bits ignored), cascade wiring other
+ * EOI; set-priority is ignored), 8080 mode and buffered mode (ICW4 bits ignored), cascade wiring other
  * than the PC's (ICW3 recorded only).
  */
 #include <stddef.h>
@@ -67,9 +69,12 @@ static int chip_winner(const struct vpic_chip *c, uint8_t irr)
 	if (!req)
 		return -1;
 	irq = __builtin_ctz(req);
-	if (c->isr && __builtin_ctz(c->isr) <= irq)
-		return -1;
-	return irq;
+	if (!c->isr || __builtin_ctz(c->isr) > irq)
+		return irq;
+	/* SFNM: a slave may nest a higher request of its own (cascade == ISR). */
+	if (c->sfnm && __builtin_ctz(c->isr) == irq && ((c->cascade >> irq) & 1))
+		return irq;
+	return -1;
 }
 
 /* master_irr - the master's requests, IR2 being the slave's INT output. */

@@ -35,12 +35,12 @@ struct vpic_chip {
 	uint8_t elcr_mask;	/* ELCR bits that may be set on a PC */
 	uint8_t vector_base;	/* ICW2 & 0xf8 */
 	uint8_t icw_step;	/* 0 = operational; 2, 3, 4 = next ICW expected */
-	uint8_t cascade;	/* ICW3 as written (the PC wiring is assumed) */
+	uint8_t cascade;	/* ICW3 (master: inputs with a slave; PC wiring assumed) */
 	bool icw4_needed;	/* ICW1.IC4 */
 	bool single;		/* ICW1.SNGL: no ICW3 */
 	bool ltim;		/* ICW1.LTIM: every input level-triggered */
 	bool auto_eoi;		/* ICW4.AEOI */
-	bool sfnm;		/* ICW4.SFNM (recorded, not modelled) */
+	bool sfnm;		/* ICW4.SFNM: special fully nested (master) */
 	bool read_isr;		/* OCW3: a command-port read returns ISR, else IRR */
 	bool poll;		/* OCW3.P: the next command-port read is a poll */
 	bool special_mask;	/* OCW3 SMM */

@@ -447,8 +447,15 @@ void vpit_init(struct vpit *pit, void (*irq)(void *ctx, int level),
 	pit->ctx = ctx;
 	pit->last_ns = now_ns;
 	pit->last_tick = vpit_ns_to_ticks(now_ns);
+	/*
+	 * Control word "mode 3, LSB then MSB" written, no count yet: OUT high,
+	 * as a BIOS leaves the PIT. IRQ0 counts as high without driving it, so
+	 * neither programming mode 2 nor mode 0 makes a stray edge.
+	 */
+	pit->out0 = 1;
 	for (int i = 0; i < 3; i++) {
-		pit->ch[i].rw = 3;	/* as if control word LSB-then-MSB, mode 0 */
+		pit->ch[i].mode = 3;
+		pit->ch[i].rw = 3;
 		pit->ch[i].reload = 65536;
 		pit->ch[i].gate = i != 2;
 		pit->ch[i].status = 0x40;

@@ -68,8 +68,9 @@ struct vpit {
 };
 
 /*
- * vpit_init - channels unprogrammed (OUT low, no IRQ0 edges), gates of
- * channels 0 and 1 high, channel 2's gate low (port 0x61 = 0). @irq drives
+ * vpit_init - channels in mode 3 without a count (OUT high, no counting,
+ * no IRQ0 edges; @irq is not called), gates of channels 0 and 1 high,
+ * channel 2's gate low (port 0x61 = 0). @irq drives
  * IRQ0, @clock is the time source of the port handler, both get @ctx.
  */
 void vpit_init(struct vpit *pit, void (*irq)(void *ctx, int level),

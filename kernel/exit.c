@@ -211,6 +211,54 @@ static void handle_msr(struct vcpu *v, bool write)
 	virt->skip_insn(v);
 }
 
+/* cr4_allowed - the CR4 bits a guest may set: the basic ones and the features its CPUID shows. */
+static uint64_t cr4_allowed(void)
+{
+	uint32_t r1[4], r7[4];
+	uint64_t ok = 0x7ff;	/* VME .. OSXMMEXCPT (SDM vol. 3A 2.5) */
+
+	arch_cpuid(1, 0, r1);
+	arch_cpuid(7, 0, r7);
+	if (r7[1] & (1u << 0))
+		ok |= 1u << 16;	/* FSGSBASE */
+	if (r1[2] & (1u << 17))
+		ok |= 1u << 17;	/* PCIDE */
+	if (r7[1] & (1u << 7))
+		ok |= 1u << 20;	/* SMEP */
+	if (r7[1] & (1u << 20))
+		ok |= 1u << 21;	/* SMAP */
+	return ok;	/* never VMXE, SMXE, OSXSAVE: hidden from guests */
+}
+
+/* handle_cr_write - a checked write to CR0 or CR4; #GP where the CPU would give one. */
+static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
+{
+	uint64_t val = e->cr.value;
+	bool ok;
+
+	switch (e->cr.cr) {
+	case 0:
+		/* SDM vol. 3A 2.5: upper bits reserved; PG needs PE; NW needs CD. */
+		ok = !(val >> 32) && (!(val & (1u << 31)) || (val & 1)) &&
+		     (!(val & (1u << 29)) || (val & (1u << 30)));
+		if (ok)
+			virt->set_reg(v, VREG_CR0, val);
+		break;
+	case 4:
+		ok = !(val & ~cr4_allowed());
+		if (ok)
+			virt->set_reg(v, VREG_CR4, val);
+		break;
+	default:
+		ok = false;
+	}
+	if (!ok) {
+		inject_exception(v, VEC_GP, true, 0);
+		return;
+	}
+	virt->skip_insn(v);
+}
+
 /* handle_npf - first touch of guest RAM populates it; anything else outside RAM stops the VM. */
 static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
 {
@@ -293,9 +341,7 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		handle_msr(v, e->kind == EXIT_MSR_WRITE);
 		return EXIT_CONTINUE;
 	case EXIT_CR_WRITE:
-		virt->set_reg(v, e->cr.cr == 0 ? VREG_CR0 : e->cr.cr == 4 ? VREG_CR4 : VREG_CR3,
-			      e->cr.value);
-		virt->skip_insn(v);
+		handle_cr_write(v, e);
 		return EXIT_CONTINUE;
 	case EXIT_NPF:
 		return handle_npf(v, e);

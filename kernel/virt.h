@@ -35,6 +35,7 @@ enum vreg {
 	VREG_CR3,
 	VREG_CR4,	/* as the guest sees it */
 	VREG_EFER,	/* as the guest sees it (without SVME on AMD) */
+	VREG_CS_BASE,	/* read-only: where CS:RIP points, for instruction fetch */
 	VREG_MAX
 };
 

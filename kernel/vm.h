@@ -16,6 +16,7 @@
 #include "drivers/vio.h"
 #include "drivers/vpic.h"
 #include "drivers/vpit.h"
+#include "drivers/vrtc.h"
 #include "drivers/vuart.h"
 #include "kernel/loader.h"
 #include "kernel/virt.h"
@@ -66,6 +67,7 @@ struct vm {
 	struct vpic pic;
 	struct vpit pit;
 	struct vuart uart;
+	struct vrtc rtc;
 	struct vio_range io[VM_IO_MAX];
 	int n_io;
 	char line[VM_LINE_MAX];	/* console output not yet printed */

@@ -52,12 +52,14 @@ void vm_devices_init(struct vm *vm)
 	vpic_init(&vm->pic);
 	vpit_init(&vm->pit, pit_irq, clock_ns, vm, now);
 	vuart_init(&vm->uart, VUART_COM1_PORT, uart_tx, uart_irq, vm);
+	vrtc_init(&vm->rtc, vm->ram_bytes, RTC_EPOCH_S, now, clock_ns, NULL);
 	add_range(vm, VPIC_MASTER_PORT, 2, vpic_io, &vm->pic);
 	add_range(vm, VPIC_SLAVE_PORT, 2, vpic_io, &vm->pic);
 	add_range(vm, VPIC_ELCR_PORT, 2, vpic_io, &vm->pic);
 	add_range(vm, VPIT_PORT, 4, vpit_io, &vm->pit);
 	add_range(vm, VPIT_PORT_SYSCTL, 1, vpit_io, &vm->pit);
 	add_range(vm, VUART_COM1_PORT, VUART_NPORTS, vuart_io, &vm->uart);
+	add_range(vm, VRTC_PORT, 2, vrtc_io, &vm->rtc);
 }
 
 void vm_devices_update(struct vm *vm, uint64_t now_ns)

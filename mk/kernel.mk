@@ -1,2 +1,3 @@
 # Plain-C parts of kernel/ that are also built on the host for unit tests.
 HOST_SRC += kernel/multiboot2.c kernel/cmdline.c
+

@@ -487,6 +487,29 @@ int p2m_test_and_clear_ad(struct p2m *p, uint64_t gpa, unsigned which)
 	return got;
 }
 
+int p2m_set_ad(struct p2m *p, uint64_t gpa, unsigned which)
+{
+	const struct p2m_format *f = p->fmt;
+	uint64_t *e, mask = 0;
+	int l, rc;
+
+	if (!p2m_has_ad(p))
+		return -SV_ENOTSUP;
+	if (which & ~(P2M_ACCESSED | P2M_DIRTY))
+		return -SV_EINVAL;
+	if ((rc = check_gpa(gpa)))
+		return rc;
+	e = find(p, gpa, &l);
+	if (!present(p, ent_read(e)))
+		return -SV_ENOENT;
+	if (which & P2M_ACCESSED)
+		mask |= f->accessed_bit;
+	if (which & P2M_DIRTY)
+		mask |= f->dirty_bit;
+	__atomic_fetch_or(e, mask, __ATOMIC_ACQ_REL);
+	return 0;
+}
+
 int p2m_test_and_clear_dirty(struct p2m *p, uint64_t gpa)
 {
 	int rc = p2m_test_and_clear_ad(p, gpa, P2M_DIRTY);

@@ -185,6 +185,14 @@ int p2m_lookup(const struct p2m *p, uint64_t gpa, uint64_t *hpa,
  */
 int p2m_test_and_clear_ad(struct p2m *p, uint64_t gpa, unsigned which);
 
+/*
+ * p2m_set_ad - set the bits of @which in the leaf holding @gpa, as the CPU
+ * does on an access: for the hypervisor's own writes into guest memory and
+ * for simulated guests on the host. Returns 0, -SV_ENOENT, -SV_ERANGE or
+ * -SV_ENOTSUP (no A/D bits in this format).
+ */
+int p2m_set_ad(struct p2m *p, uint64_t gpa, unsigned which);
+
 /* p2m_test_and_clear_dirty - 1 if the leaf at @gpa was written since the last call, 0 if not, or -SV_E*. */
 int p2m_test_and_clear_dirty(struct p2m *p, uint64_t gpa);
 

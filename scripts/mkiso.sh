@@ -10,7 +10,8 @@ set -eu
 out=$1 elf=$2 cmdline=$3
 shift 3
 stage=$(mktemp -d)
-trap 'rm -rf "$stage"' EXIT
+log=$(mktemp)
+trap 'rm -rf "$stage" "$log"' EXIT
 mkdir -p "$stage/boot/grub" "$stage/guests"
 cp "$elf" "$stage/boot/sharevisor.elf"
 {
@@ -31,8 +32,8 @@ cp "$elf" "$stage/boot/sharevisor.elf"
 	echo "}"
 } >"$stage/boot/grub/grub.cfg"
 mkdir -p "$(dirname "$out")"
-if ! grub-mkrescue -o "$out" "$stage" >"$stage/log" 2>&1; then
-	cat "$stage/log" >&2
+if ! grub-mkrescue -o "$out" "$stage" >"$log" 2>&1; then
+	cat "$log" >&2
 	echo "mkiso: grub-mkrescue failed" >&2
 	exit 1
 fi

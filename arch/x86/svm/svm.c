@@ -80,6 +80,8 @@ static int svm_vcpu_init(struct vcpu *v)
 	fpu_area_init(&s->fpu);
 	v->arch = s;
 
+	/* CR4 writes are checked by the policy (reserved and hidden feature bits). */
+	c->intercept_cr = 1u << (16 + 4);
 	c->intercept3 = SVM_INT3_INTR | SVM_INT3_NMI | SVM_INT3_CPUID | SVM_INT3_HLT |
 			SVM_INT3_INVLPGA | SVM_INT3_IOIO | SVM_INT3_MSR | SVM_INT3_SHUTDOWN;
 	/* VMRUN must be intercepted (APM 15.5.1); the others are SVM instructions a guest may not use. */
@@ -165,7 +167,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	/* An event cut short by this exit (e.g. an NPF while delivering it) is delivered again. */
 	if ((c->exitintinfo & SVM_EVT_VALID) && !soft_event(c->exitintinfo))
 		c->eventinj = c->exitintinfo;
-	svm_decode_exit(s, e);
+	svm_decode_exit(v, e);
 }
 
 static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
@@ -181,6 +183,7 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CR3: return c->cr3;
 	case VREG_CR4: return c->cr4;
 	case VREG_EFER: return c->efer & ~(uint64_t)EFER_SVME;
+	case VREG_CS_BASE: return c->cs.base;
 	default: return 0;
 	}
 }

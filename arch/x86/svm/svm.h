@@ -23,8 +23,9 @@ struct svm_vcpu {
 extern const struct virt_ops svm_ops;
 
 void svm_enter(uint64_t vmcb_pa, struct gpr *regs, uint64_t host_vmcb_pa);
-/* svm_decode_exit - the normalised form of the #VMEXIT in @s->vmcb. */
-void svm_decode_exit(struct svm_vcpu *s, struct vm_exit *e);
+struct vcpu;
+/* svm_decode_exit - the normalised form of the #VMEXIT in @v's VMCB. */
+void svm_decode_exit(struct vcpu *v, struct vm_exit *e);
 /* svm_exit_name - APM appendix C's name for exit code @raw. */
 const char *svm_exit_name(uint32_t raw);
 

@@ -7,8 +7,11 @@
  * HLT F4, RDMSR 0F 32, WRMSR 0F 30, VMMCALL 0F 01 D9). For port I/O,
  * EXITINFO2 holds the next RIP in every implementation (APM 15.10.2).
  */
+#include "arch/x86/asm.h"
 #include "arch/x86/cpufeat.h"
+#include "arch/x86/insn.h"
 #include "arch/x86/svm/svm.h"
+#include "kernel/vm.h"
 
 static void set_len(struct svm_vcpu *s, uint32_t len)
 {
@@ -26,8 +29,31 @@ static void fail(struct vm_exit *e, const char *what, uint64_t info)
 	e->fail.info = info;
 }
 
-void svm_decode_exit(struct svm_vcpu *s, struct vm_exit *e)
+/* decode_cr_write - the value of an intercepted MOV to CRn: from decode assists, or decoded. */
+static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, struct vm_exit *e)
 {
+	struct vmcb *c = s->vmcb;
+	unsigned gpr, decoded_cr, len;
+
+	if (cpu_features.decode_assists && (c->exitinfo1 >> 63)) {
+		gpr = c->exitinfo1 & 15;
+		len = 3;	/* without NRIPS only the shortest form is assumed */
+	} else {
+		len = x86_decode_mov_to_cr(v, !!(c->efer & EFER_LMA), &decoded_cr, &gpr);
+		if (!len || decoded_cr != cr) {
+			fail(e, "intercepted CR write is not a MOV to CR", c->rip);
+			return;
+		}
+	}
+	e->kind = EXIT_CR_WRITE;
+	e->cr.cr = (int)cr;
+	e->cr.value = x86_gpr(v, gpr, c->rsp);
+	set_len(s, len);
+}
+
+void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
+{
+	struct svm_vcpu *s = v->arch;
 	struct vmcb *c = s->vmcb;
 	uint32_t code = (uint32_t)c->exitcode;
 	uint64_t i1 = c->exitinfo1;
@@ -45,6 +71,9 @@ void svm_decode_exit(struct svm_vcpu *s, struct vm_exit *e)
 		/* The interrupt window is open; drop the request, the scheduler injects. */
 		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
 		c->intercept3 &= ~SVM_INT3_VINTR;
+		break;
+	case SVM_EXIT_CR0_WRITE + 4:
+		decode_cr_write(v, s, 4, e);
 		break;
 	case SVM_EXIT_CPUID:
 		e->kind = EXIT_CPUID;

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+/*
+ * priv - executes what a guest must not be allowed to do and checks that
+ * the CPU (or the hypervisor) answers with the architectural exception:
+ * #GP for writes to virtualization-control MSRs, #UD for VMXON/VMRUN with
+ * virtualization off, and, under sharevisor, VMX/SVM hidden in CPUID and
+ * the vendor's hypercall instruction working while the other one #UDs.
+ *
+ * Bare (no sharevisor signature) only what holds on any CPU is checked:
+ * QEMU's TCG ignores writes to MSRs it does not know and accepts CR4.VMXE
+ * without VMX, so those checks need sharevisor's MSR and CR policy.
+ */
+#include "rt.h"
+#include "../../kernel/hvabi.h"
+
+#define MSR_FEATURE_CONTROL	0x3a
+#define MSR_EFER		0xc0000080u
+#define MSR_VM_CR		0xc0010114u
+#define EFER_SVME		(1ull << 12)
+#define CR4_VMXE		(1u << 13)
+
+#define CPUID1_ECX_VMX		(1u << 5)
+#define CPUID81_ECX_SVM		(1u << 2)
+
+static uint64_t vmxon_region[512] __attribute__((aligned(4096)));
+
+/* cpu_has_vmx / cpu_has_svm - what CPUID tells this guest. */
+static bool cpu_has_vmx(void)
+{
+	return cpuid(1, 0).ecx & CPUID1_ECX_VMX;
+}
+
+static bool cpu_has_svm(void)
+{
+	if (cpuid(0x80000000u, 0).eax < 0x80000001u)
+		return false;
+	return cpuid(0x80000001u, 0).ecx & CPUID81_ECX_SVM;
+}
+
+/* cpuid_hidden - under sharevisor the guest sees neither VMX nor SVM. */
+static void cpuid_hidden(void)
+{
+	bool hv = rt_hv_present();
+
+	rt_printf("priv: sharevisor %s, vmx %d, svm %d\n", hv ? "present" : "absent",
+		  cpu_has_vmx(), cpu_has_svm());
+	if (!hv) {
+		rt_skip("bare: nothing hidden");
+		return;
+	}
+	EXPECT(!cpu_has_vmx());
+	EXPECT(!cpu_has_svm());
+}
+
+/* wrmsr_vm_cr - VM_CR controls SVM lock/disable: #GP for a guest. */
+static void wrmsr_vm_cr(void)
+{
+	int v;
+
+	if (!rt_hv_present()) {
+		rt_skip("bare: the MSR policy is sharevisor's");
+		return;
+	}
+	v = rt_wrmsr_probe(MSR_VM_CR, 1u << 4);	/* SVMDIS */
+	rt_printf("priv: wrmsr VM_CR -> vector %d\n", v);
+	EXPECT(v == VEC_GP);
+}
+
+/* wrmsr_feature_control - FEATURE_CONTROL (VMX lock): #GP for a guest. */
+static void wrmsr_feature_control(void)
+{
+	int v;
+
+	if (!rt_hv_present()) {
+		rt_skip("bare: the MSR policy is sharevisor's");
+		return;
+	}
+	v = rt_wrmsr_probe(MSR_FEATURE_CONTROL, 0x5);
+	rt_printf("priv: wrmsr FEATURE_CONTROL -> vector %d\n", v);
+	EXPECT(v == VEC_GP);
+}
+
+/* vmxon_ud - VMXON with CR4.VMXE clear raises #UD (SDM Vol. 3C 30.3). */
+static void vmxon_ud(void)
+{
+	uint32_t pa = (uint32_t)vmxon_region;
+
+	rt_fault_vec = -1;
+	__asm__ volatile(RT_PROBE_ASM("vmxon (%0)") : : "r"(&pa) : "memory");
+	rt_fault_ip = 0;
+	rt_printf("priv: vmxon -> vector %d\n", rt_fault_vec);
+	EXPECT(rt_fault_vec == VEC_UD);
+}
+
+/* vmrun_ud - VMRUN with EFER.SVME clear raises #UD (APM Vol. 3, VMRUN). */
+static void vmrun_ud(void)
+{
+	rt_fault_vec = -1;
+	__asm__ volatile(RT_PROBE_ASM("vmrun") : : "a"(vmxon_region) : "memory");
+	rt_fault_ip = 0;
+	rt_printf("priv: vmrun -> vector %d\n", rt_fault_vec);
+	EXPECT(rt_fault_vec == VEC_UD);
+}
+
+/* cr4_vmxe - without VMX in CPUID, setting CR4.VMXE is reserved: #GP. */
+static void cr4_vmxe(void)
+{
+	uint32_t cr4;
+
+	if (!rt_hv_present() || cpu_has_vmx()) {
+		rt_skip("bare or VMX visible");
+		return;
+	}
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	cr4 |= CR4_VMXE;
+	rt_fault_vec = -1;
+	__asm__ volatile(RT_PROBE_ASM("mov %0, %%cr4") : : "r"(cr4) : "memory");
+	rt_fault_ip = 0;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	rt_printf("priv: cr4.vmxe -> vector %d\n", rt_fault_vec);
+	EXPECT(rt_fault_vec == VEC_GP);
+	EXPECT(!(cr4 & CR4_VMXE));
+}
+
+/* efer_svme - without SVM in CPUID, setting EFER.SVME is reserved: #GP. */
+static void efer_svme(void)
+{
+	uint64_t efer;
+	int v;
+
+	if (!rt_hv_present() || cpu_has_svm()) {
+		rt_skip("bare or SVM visible");
+		return;
+	}
+	if (rt_rdmsr_probe(MSR_EFER, &efer) >= 0) {
+		rt_skip("no EFER");
+		return;
+	}
+	v = rt_wrmsr_probe(MSR_EFER, efer | EFER_SVME);
+	rt_printf("priv: efer.svme -> vector %d\n", v);
+	EXPECT(v == VEC_GP);
+	EXPECT(rt_rdmsr_probe(MSR_EFER, &efer) < 0 && !(efer & EFER_SVME));
+}
+
+/* hypercall - sharevisor answers VERSION; the other vendor's insn #UDs. */
+static void hypercall(void)
+{
+	bool intel = rt_cpu_is_intel();
+
+	rt_fault_vec = -1;
+	if (intel)
+		__asm__ volatile(RT_PROBE_ASM("vmmcall") : : "a"(SV_HC_VERSION) : "memory");
+	else
+		__asm__ volatile(RT_PROBE_ASM("vmcall") : : "a"(SV_HC_VERSION) : "memory");
+	rt_fault_ip = 0;
+	rt_printf("priv: %s -> vector %d\n", intel ? "vmmcall" : "vmcall", rt_fault_vec);
+	EXPECT(rt_fault_vec == VEC_UD);
+	if (!rt_hv_present()) {
+		/* Bare, with virtualization off, the native one #UDs too. */
+		EXPECT(rt_hypercall(SV_HC_VERSION, 0, 0, 0) == -38);
+		return;
+	}
+	EXPECT(rt_hypercall(SV_HC_VERSION, 0, 0, 0) == SV_ABI_VERSION);
+	EXPECT(rt_hypercall(0x7fff, 0, 0, 0) == -38);
+}
+
+static const struct rt_test tests[] = {
+	{ "cpuid_hidden", cpuid_hidden },
+	{ "wrmsr_vm_cr", wrmsr_vm_cr },
+	{ "wrmsr_feature_control", wrmsr_feature_control },
+	{ "vmxon_ud", vmxon_ud },
+	{ "vmrun_ud", vmrun_ud },
+	{ "cr4_vmxe", cr4_vmxe },
+	{ "efer_svme", efer_svme },
+	{ "hypercall", hypercall },
+	{ NULL, NULL },
+};
+
+RT_GUEST("priv", tests);

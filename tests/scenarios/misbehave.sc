@@ -1,0 +1,26 @@
+# Misbehaving guests are stopped with a report (or get the fault real hardware
+# gives); the well-behaved VMs beside them still pass.
+EMULATORS="qemu bochs"
+CMDLINE=""
+MODULES=(
+	"build/guests/wild.elf vm=wild"
+	"build/guests/hello.elf vm=hello"
+	"build/guests/triple.elf vm=triple"
+	"build/guests/priv.elf vm=priv"
+	"build/guests/fill.elf vm=fill mem=4M"
+)
+RESULT=FAIL
+TIMEOUT=90
+EXPECT=(
+	"^vm [0-9]+ 'wild': stopped by the hypervisor: read access to gpa 0xc0000000 outside guest RAM"
+	"^vm [0-9]+ 'triple': stopped by the hypervisor: triple fault"
+	'^\[priv\] test cpuid_hidden: ok'
+	'^\[priv\] test cr4_vmxe: ok'
+	'^\[priv\] guest priv: PASS'
+	"^vm [0-9]+ 'hello': PASS, code 0"
+	"^vm [0-9]+ 'priv': PASS, code 0"
+	"^vm [0-9]+ 'fill': PASS, code 0"
+	"^vm [0-9]+ 'wild': FAIL, code -1"
+	"^vm [0-9]+ 'triple': FAIL, code -1"
+)
+EXPECT_NOT=('^EXCEPTION' '^PANIC' "^\[wild\] wild: read ")

@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/* test_vpic.c - the virtual 8259A pair: init sequences, priority, EOI, cascade. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "drivers/vpic.h"
+#include "mm/errno.h"
+
+static struct vpic pic;
+
+static void outb(uint16_t port, uint8_t v)
+{
+	uint32_t val = v;
+
+	assert_int_equal(vpic_io(&pic, port, 1, false, &val), 0);
+}
+
+static uint8_t inb(uint16_t port)
+{
+	uint32_t val = 0xdeadbeef;
+
+	assert_int_equal(vpic_io(&pic, port, 1, true, &val), 0);
+	assert_true(val <= 0xff);
+	return (uint8_t)val;
+}
+
+/* linux_init - what Linux's init_8259A() writes (vectors 0x30/0x38). */
+static void linux_init(bool auto_eoi)
+{
+	outb(0x21, 0xff);
+	outb(0xa1, 0xff);
+	outb(0x20, 0x11);		/* ICW1: edge, cascade, ICW4 */
+	outb(0x21, 0x30);		/* ICW2: vector base */
+	outb(0x21, 0x04);		/* ICW3: slave on IR2 */
+	outb(0x21, auto_eoi ? 0x03 : 0x01);	/* ICW4: 8086, (auto-)EOI */
+	outb(0xa0, 0x11);
+	outb(0xa1, 0x38);
+	outb(0xa1, 0x02);		/* ICW3: slave id 2 */
+	outb(0xa1, 0x01);
+	outb(0x21, 0x00);		/* unmask everything */
+	outb(0xa1, 0x00);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	vpic_init(&pic);
+	return 0;
+}
+
+/* ack - the vector delivered now; asserts something was pending. */
+static uint8_t ack(void)
+{
+	uint8_t v = 0;
+
+	assert_true(vpic_pending(&pic, &v));
+	assert_int_equal(vpic_ack(&pic), v);
+	return v;
+}
+
+static void test_reset_state(void **state)
+{
+	(void)state;
+	assert_int_equal(inb(0x21), 0xff);
+	assert_int_equal(inb(0xa1), 0xff);
+	vpic_set_irq(&pic, 0, 1);
+	assert_false(vpic_pending(&pic, NULL));	/* masked */
+	outb(0x21, 0xfe);
+	assert_int_equal(ack(), 0x08);
+}
+
+static void test_linux_probe(void **state)
+{
+	(void)state;
+	/* probe_8259A(): the mask register reads back what was written. */
+	outb(0xa1, 0xff);
+	outb(0x21, 0xfb);
+	assert_int_equal(inb(0x21), 0xfb);
+	linux_init(false);
+	assert_int_equal(inb(0x21), 0x00);
+	assert_int_equal(pic.chip[0].vector_base, 0x30);
+	assert_int_equal(pic.chip[1].vector_base, 0x38);
+	assert_int_equal(pic.chip[0].icw_step, 0);
+	assert_int_equal(pic.chip[1].icw_step, 0);
+	assert_false(vpic_pending(&pic, NULL));
+}
+
+static void test_priority_nesting(void **state)
+{
+	(void)state;
+	linux_init(false);
+	vpic_set_irq(&pic, 3, 1);
+	vpic_set_irq(&pic, 1, 1);
+	assert_int_equal(ack(), 0x31);
+	vpic_set_irq(&pic, 0, 1);
+	assert_int_equal(ack(), 0x30);		/* nests above IRQ1 */
+	outb(0x20, 0x0b);			/* OCW3: read ISR */
+	assert_int_equal(inb(0x20), 0x03);
+	vpic_set_irq(&pic, 5, 1);
+	assert_false(vpic_pending(&pic, NULL));	/* IRQ0 in service */
+	outb(0x20, 0x20);			/* non-specific EOI: IRQ0 */
+	assert_int_equal(inb(0x20), 0x02);
+	assert_false(vpic_pending(&pic, NULL));	/* 3 and 5 below IRQ1 */
+	outb(0x20, 0x20);
+	assert_int_equal(ack(), 0x33);
+	outb(0x20, 0x20);
+	assert_int_equal(ack(), 0x35);
+	outb(0x20, 0x20);
+	assert_false(vpic_pending(&pic, NULL));
+	assert_int_equal(inb(0x20), 0x00);
+}
+
+static void test_mask_and_irr(void **state)
+{
+	(void)state;
+	linux_init(false);
+	outb(0x21, 0x10);			/* mask IRQ4 */
+	vpic_set_irq(&pic, 4, 1);
+	assert_false(vpic_pending(&pic, NULL));
+	outb(0x20, 0x0a);			/* OCW3: read IRR */
+	assert_int_equal(inb(0x20), 0x10);	/* requested though masked */
+	outb(0x21, 0x00);
+	assert_int_equal(ack(), 0x34);
+	assert_int_equal(inb(0x20), 0x00);
+}
+
+static void test_specific_eoi(void **state)
+{
+	(void)state;
+	linux_init(false);
+	vpic_set_irq(&pic, 6, 1);
+	vpic_set_irq(&pic, 7, 1);
+	assert_int_equal(ack(), 0x36);
+	outb(0x20, 0x0b);
+	outb(0x20, 0x65);			/* specific EOI for IRQ5: nothing */
+	assert_int_equal(inb(0x20), 0x40);
+	outb(0x20, 0x66);			/* specific EOI for IRQ6 */
+	assert_int_equal(inb(0x20), 0x00);
+	assert_int_equal(ack(), 0x37);
+	outb(0x20, 0xe7);			/* rotate on specific EOI = EOI */
+	assert_int_equal(inb(0x20), 0x00);
+}
+
+static void test_auto_eoi(void **state)
+{
+	(void)state;
+	linux_init(true);
+	vpic_set_irq(&pic, 0, 1);
+	assert_int_equal(ack(), 0x30);
+	outb(0x20, 0x0b);
+	assert_int_equal(inb(0x20), 0x00);	/* nothing in service */
+	vpic_set_irq(&pic, 0, 0);
+	vpic_set_irq(&pic, 0, 1);
+	assert_int_equal(ack(), 0x30);		/* no EOI needed */
+}
+
+static void test_edge(void **state)
+{
+	(void)state;
+	linux_init(false);
+	vpic_set_irq(&pic, 1, 1);
+	vpic_set_irq(&pic, 1, 0);		/* pulse: the edge stays latched */
+	assert_int_equal(ack(), 0x31);
+	outb(0x20, 0x20);
+	assert_false(vpic_pending(&pic, NULL));
+	vpic_set_irq(&pic, 1, 1);
+	assert_int_equal(ack(), 0x31);
+	outb(0x20, 0x20);
+	vpic_set_irq(&pic, 1, 1);		/* still high: no new edge */
+	assert_false(vpic_pending(&pic, NULL));
+}
+
+static void test_level_elcr(void **state)
+{
+	(void)state;
+	linux_init(false);
+	outb(0x4d1, 0xff);			/* only 0xde may be level */
+	assert_int_equal(inb(0x4d1), 0xde);
+	outb(0x4d0, 0xff);
+	assert_int_equal(inb(0x4d0), 0xf8);
+	vpic_set_irq(&pic, 11, 1);
+	assert_int_equal(ack(), 0x3b);
+	outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	assert_int_equal(ack(), 0x3b);		/* still asserted */
+	vpic_set_irq(&pic, 11, 0);
+	outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	assert_false(vpic_pending(&pic, NULL));
+	/* A level request that goes away before INTA: spurious IRQ7. */
+	vpic_set_irq(&pic, 5, 1);		/* edge on master */
+	vpic_set_irq(&pic, 5, 0);
+	outb(0x4d0, 0x20);			/* make IRQ5 level: line is low */
+	assert_false(vpic_pending(&pic, NULL));
+	assert_int_equal(vpic_ack(&pic), 0x37);
+	assert_int_equal(pic.spurious, 1);
+	outb(0x20, 0x0b);
+	assert_int_equal(inb(0x20), 0x00);	/* spurious sets no ISR bit */
+}
+
+static void test_cascade(void **state)
+{
+	(void)state;
+	linux_init(false);
+	vpic_set_irq(&pic, 12, 1);
+	vpic_set_irq(&pic, 3, 1);
+	assert_int_equal(ack(), 0x3c);		/* IR2 beats IR3 */
+	outb(0x20, 0x0b);
+	outb(0xa0, 0x0b);
+	assert_int_equal(inb(0x20), 0x04);
+	assert_int_equal(inb(0xa0), 0x10);
+	/* Fully nested: master IR2 in service blocks even slave IRQ8. */
+	vpic_set_irq(&pic, 8, 1);
+	assert_false(vpic_pending(&pic, NULL));
+	outb(0xa0, 0x20);			/* EOI slave (IRQ12) */
+	assert_false(vpic_pending(&pic, NULL));	/* ...until the master's EOI */
+	outb(0x20, 0x20);
+	assert_int_equal(ack(), 0x38);
+	vpic_set_irq(&pic, 14, 1);
+	assert_false(vpic_pending(&pic, NULL));
+	outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	assert_int_equal(ack(), 0x3e);
+	outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	assert_int_equal(ack(), 0x33);
+	outb(0x20, 0x0a);
+	assert_int_equal(inb(0x20), 0x00);
+	vpic_set_irq(&pic, 2, 1);		/* the cascade line is not an input */
+	assert_false(vpic_pending(&pic, NULL));
+	outb(0xa1, 0x01);			/* mask IRQ8 on the slave */
+	vpic_set_irq(&pic, 8, 0);
+	vpic_set_irq(&pic, 8, 1);
+	assert_false(vpic_pending(&pic, NULL));
+	assert_int_equal(inb(0x20), 0x00);	/* master IR2 not requested */
+}
+
+static void test_sfnm(void **state)
+{
+	(void)state;
+	linux_init(false);
+	outb(0x20, 0x11);			/* master again, ICW4 with SFNM */
+	outb(0x21, 0x30);
+	outb(0x21, 0x04);
+	outb(0x21, 0x11);
+	outb(0x21, 0x00);
+	vpic_set_irq(&pic, 12, 1);
+	assert_int_equal(ack(), 0x3c);
+	vpic_set_irq(&pic, 14, 1);
+	assert_false(vpic_pending(&pic, NULL));	/* lower on the slave */
+	vpic_set_irq(&pic, 8, 1);
+	assert_int_equal(ack(), 0x38);		/* higher on the slave nests */
+	outb(0x20, 0x0b);
+	assert_int_equal(inb(0x20), 0x04);
+	outb(0xa0, 0x0b);
+	assert_int_equal(inb(0xa0), 0x11);
+}
+
+static void test_poll(void **state)
+{
+	(void)state;
+	linux_init(false);
+	outb(0x20, 0x0c);			/* OCW3 poll */
+	assert_int_equal(inb(0x20), 0x00);
+	vpic_set_irq(&pic, 4, 1);
+	outb(0x20, 0x0c);
+	assert_int_equal(inb(0x20), 0x84);
+	outb(0x20, 0x0b);
+	assert_int_equal(inb(0x20), 0x10);	/* the poll was an INTA */
+}
+
+static void test_bad_access(void **state)
+{
+	uint32_t v = 0;
+
+	(void)state;
+	assert_int_equal(vpic_io(&pic, 0x22, 1, true, &v), -SV_EINVAL);
+	assert_int_equal(vpic_io(&pic, 0x20, 3, true, &v), -SV_EINVAL);
+	assert_int_equal(vpic_io(&pic, 0x20, 2, true, &v), 0);
+	assert_int_equal(v >> 8, 0xff);		/* IMR in the high byte */
+	assert_int_equal(vpic_io(&pic, 0x21, 4, true, &v), 0);
+	assert_int_equal(v >> 8, 0xffffff);
+}
+
+static void test_random(void **state)
+{
+	static const uint16_t ports[] = { 0x20, 0x21, 0xa0, 0xa1, 0x4d0,
+					  0x4d1, 0x22, 0xa2, 0x4cf };
+	static const unsigned sizes[] = { 1, 2, 4, 3, 0 };
+
+	(void)state;
+	srand(1234);
+	for (int i = 0; i < 200000; i++) {
+		uint32_t v = (uint32_t)rand() | (uint32_t)rand() << 16;
+		uint8_t vec = 0;
+		int op = rand() % 8;
+
+		if (op < 4) {
+			vpic_io(&pic, ports[rand() % 9], sizes[rand() % 5],
+				rand() & 1, &v);
+		} else if (op < 6) {
+			vpic_set_irq(&pic, (unsigned)rand() % 20, rand() & 1);
+		} else if (vpic_pending(&pic, &vec)) {
+			assert_true((vec & 0xf8) == pic.chip[0].vector_base ||
+				    (vec & 0xf8) == pic.chip[1].vector_base);
+			assert_int_equal(vpic_ack(&pic), vec);
+		} else if (op == 7) {
+			vec = vpic_ack(&pic);	/* a stray INTA: spurious */
+			assert_true(vec == pic.chip[0].vector_base + 7 ||
+				    vec == pic.chip[1].vector_base + 7);
+		}
+		assert_true(pic.chip[0].icw_step <= 4);
+		assert_true(pic.chip[1].icw_step <= 4);
+		assert_int_equal(pic.chip[0].vector_base & 7, 0);
+		assert_int_equal(pic.chip[0].elcr & ~0xf8, 0);
+		assert_int_equal(pic.chip[1].elcr & ~0xde, 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_reset_state, setup),
+		cmocka_unit_test_setup(test_linux_probe, setup),
+		cmocka_unit_test_setup(test_priority_nesting, setup),
+		cmocka_unit_test_setup(test_mask_and_irr, setup),
+		cmocka_unit_test_setup(test_specific_eoi, setup),
+		cmocka_unit_test_setup(test_auto_eoi, setup),
+		cmocka_unit_test_setup(test_edge, setup),
+		cmocka_unit_test_setup(test_level_elcr, setup),
+		cmocka_unit_test_setup(test_cascade, setup),
+		cmocka_unit_test_setup(test_sfnm, setup),
+		cmocka_unit_test_setup(test_poll, setup),
+		cmocka_unit_test_setup(test_bad_access, setup),
+		cmocka_unit_test_setup(test_random, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
