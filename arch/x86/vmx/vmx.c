@@ -9,9 +9,10 @@
  * with their VM's id as VPID; every port and every MSR exits (bitmaps all
  * ones), host interrupts exit without being acknowledged so the host takes
  * them right after the exit (the preemption mechanism shared with SVM).
- * CR0/CR4 bits the CPU fixes in VMX operation (NE, VMXE) are owned by the
- * hypervisor through the guest/host masks; the guest sees its own values
- * in the read shadows.
+ * CR0 bits the CPU fixes in VMX operation (NE) and all of CR4 are owned by
+ * the hypervisor through the guest/host masks: a MOV that changes an owned
+ * bit exits and kernel/exit.c checks the value; the guest sees its own
+ * values in the read shadows, the CPU runs with the fixed bits (VMXE) set.
  *
  * EPT runs without accessed/dirty flags (ept_format): the ops table is const
  * and binds one p2m format; the sharing work may switch to ept_format_ad.
@@ -213,7 +214,8 @@ static int vmx_cpu_enable(void)
 	/* Unrestricted guests may clear PE and PG (26.3.1.1); every other fixed bit is ours. */
 	c->cr0_owned = ((c->cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG)) | ~c->cr0_fixed1) &
 		       0xffffffffull;
-	c->cr4_owned = (c->cr4_fixed0 | ~c->cr4_fixed1) & 0xffffffffull;
+	/* All of CR4: every change exits and the policy checks it, as on SVM (exit.c). */
+	c->cr4_owned = ~0ull;
 	rc = setup_controls(c);
 	if (rc)
 		return rc;
@@ -516,6 +518,7 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 		return (vmread(VMCS_GUEST_CR4) & ~vmx_caps.cr4_owned) |
 		       (vmread(VMCS_CR4_SHADOW) & vmx_caps.cr4_owned);
 	case VREG_EFER: return vmread(VMCS_GUEST_EFER);
+	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
 	default: return 0;
 	}
 }

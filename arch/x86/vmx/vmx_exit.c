@@ -50,16 +50,6 @@ static uint64_t gpr_value(const struct gpr *r, unsigned n)
 	return v;
 }
 
-/*
- * inject_gp - #GP(0) at the next entry, as the CPU raises it for a reserved
- * bit: the exiting instruction does not complete.
- */
-static void inject_gp(void)
-{
-	vmwrite_ok(VMCS_ENTRY_EXC_ERROR, 0);
-	vmwrite_ok(VMCS_ENTRY_INTR_INFO, 13 | INTR_TYPE_HW_EXC | INTR_INFO_ERROR | INTR_INFO_VALID);
-}
-
 /* cr_access - MOV to CR0/CR3/CR4 or LMSW that touched a bit the hypervisor owns. */
 static void cr_access(const struct gpr *r, uint64_t q, struct vm_exit *e)
 {
@@ -70,17 +60,6 @@ static void cr_access(const struct gpr *r, uint64_t q, struct vm_exit *e)
 		if (CRQ_CR(q) != 0 && CRQ_CR(q) != 3 && CRQ_CR(q) != 4)
 			break;
 		e->cr.value = gpr_value(r, CRQ_GPR(q));
-		/*
-		 * CR4 bits this CPU does not allow in VMX operation, and VMXE
-		 * (CPUID hides VMX from guests), are reserved to the guest: a
-		 * MOV that sets one raises #GP (vol. 3A 2.5), as it does
-		 * natively on SVM hardware, where CR4 writes do not exit.
-		 */
-		if (CRQ_CR(q) == 4 &&
-		    (e->cr.value & (CR4_VMXE | (~vmx_caps.cr4_fixed1 & 0xffffffffull)))) {
-			inject_gp();
-			return;
-		}
 		e->kind = EXIT_CR_WRITE;
 		e->cr.cr = (int)CRQ_CR(q);
 		return;
