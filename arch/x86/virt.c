@@ -8,12 +8,12 @@
  */
 #include "arch/x86/cpufeat.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/vmx/vmx.h"
 #include "kernel/printk.h"
 #include "kernel/virt.h"
 #include "mm/errno.h"
 
 const struct virt_ops *virt;
-extern const struct virt_ops vmx_ops __attribute__((weak));
 
 struct requirement {
 	bool have;
@@ -46,7 +46,6 @@ static const struct virt_ops *pick(void)
 			{ f->vpid, "VPID" },
 			{ f->unrestricted, "unrestricted guest" },
 			{ f->invept_single || f->invept_all, "INVEPT" },
-			{ &vmx_ops != NULL, "the VMX backend in this build" },
 		};
 		return check("VMX", req, sizeof(req) / sizeof(req[0])) ? &vmx_ops : NULL;
 	}

@@ -131,6 +131,19 @@ static void svm_vcpu_free(struct vcpu *v)
 	v->arch = NULL;
 }
 
+/*
+ * soft_event - EXITINTINFO @info came from INTn, INT3 or INTO (the last two
+ * are reported as exceptions 3 and 4, APM 15.7.2). RIP still points at that
+ * instruction, which raises the event again when the guest resumes; injecting
+ * it as well would deliver it twice (the handler returns to the instruction).
+ */
+static bool soft_event(uint64_t info)
+{
+	uint64_t type = info & SVM_EVT_TYPE_MASK, vec = info & 0xff;
+
+	return type == SVM_EVT_TYPE_SOFT || (type == SVM_EVT_TYPE_EXC && (vec == 3 || vec == 4));
+}
+
 static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct svm_vcpu *s = S(v);
@@ -152,7 +165,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	c->tlb_control = SVM_TLB_FLUSH_NONE;
 	v->regs.rax = c->rax;
 	/* An event cut short by this exit (e.g. an NPF while delivering it) is delivered again. */
-	if (c->exitintinfo & SVM_EVT_VALID)
+	if ((c->exitintinfo & SVM_EVT_VALID) && !soft_event(c->exitintinfo))
 		c->eventinj = c->exitintinfo;
 	svm_decode_exit(v, e);
 }

@@ -52,6 +52,8 @@
 #define SVM_EVT_TYPE_INTR	(0u << 8)
 #define SVM_EVT_TYPE_NMI	(2u << 8)
 #define SVM_EVT_TYPE_EXC	(3u << 8)
+#define SVM_EVT_TYPE_SOFT	(4u << 8)	/* INTn */
+#define SVM_EVT_TYPE_MASK	(7u << 8)
 
 /* Exit codes (APM appendix C). */
 #define SVM_EXIT_CR0_WRITE	0x010

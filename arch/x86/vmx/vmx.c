@@ -1,0 +1,617 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vmx.c - the Intel VMX backend: VMXON, VMCS set-up, running a vCPU.
+ *
+ * Every control is derived from the capability MSRs (SDM vol. 3D appendix
+ * A): the TRUE_* MSRs when VMX_BASIC[55] says so, each wanted bit checked
+ * against the allowed-1 settings and the allowed-0 settings (bits the CPU
+ * insists on) added. Guests run as unrestricted guests (25.6.2) under EPT
+ * with their VM's id as VPID; every port and every MSR exits (bitmaps all
+ * ones), host interrupts exit without being acknowledged so the host takes
+ * them right after the exit (the preemption mechanism shared with SVM).
+ * CR0 bits the CPU fixes in VMX operation (NE) and all of CR4 are owned by
+ * the hypervisor through the guest/host masks: a MOV that changes an owned
+ * bit exits and kernel/exit.c checks the value; the guest sees its own
+ * values in the read shadows, the CPU runs with the fixed bits (VMXE) set.
+ *
+ * EPT runs without accessed/dirty flags (ept_format): the ops table is const
+ * and binds one p2m format; the sharing work may switch to ept_format_ad.
+ */
+#include <string.h>
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/cpufeat.h"
+#include "arch/x86/vmx/ept.h"
+#include "arch/x86/vmx/vmx.h"
+#include "arch/x86/x86.h"
+#include "kernel/mem.h"
+#include "kernel/printk.h"
+#include "kernel/vm.h"
+#include "mm/errno.h"
+
+#define MSR_FS_BASE	0xc0000100
+#define MSR_GS_BASE	0xc0000101
+#define RFLAGS_IF	(1u << 9)
+
+struct vmx_caps vmx_caps;
+static uint64_t vmxon_pa;
+static uint64_t io_bitmap_pa;	/* A (ports 0-0x7fff) then B: every port exits (25.6.4) */
+static uint64_t msr_bitmap_pa;	/* every RDMSR/WRMSR exits (25.6.9) */
+static uint64_t current_vmcs;	/* the VMCS loaded by VMPTRLD, 0 if none */
+
+/* One VM-execution, exit or entry control the backend wants. */
+struct ctl {
+	uint32_t bit;
+	const char *name;
+	bool optional;		/* used if the CPU allows it, silently dropped if not */
+};
+
+static const struct ctl pin_ctls[] = {
+	{ PIN_EXTINT_EXIT, "external-interrupt exiting", false },
+	{ PIN_NMI_EXIT, "NMI exiting", false },
+};
+
+static const struct ctl proc_ctls[] = {
+	{ PROC_HLT_EXIT, "HLT exiting", false },
+	{ PROC_MWAIT_EXIT, "MWAIT exiting", false },
+	{ PROC_MONITOR_EXIT, "MONITOR exiting", false },
+	{ PROC_TPR_SHADOW, "use TPR shadow", false },
+	{ PROC_IO_BITMAPS, "use I/O bitmaps", false },
+	{ PROC_MSR_BITMAPS, "use MSR bitmaps", false },
+	{ PROC_SECONDARY, "activate secondary controls", false },
+};
+
+static const struct ctl proc2_ctls[] = {
+	{ PROC2_EPT, "enable EPT", false },
+	{ PROC2_VPID, "enable VPID", false },
+	{ PROC2_UNRESTRICTED, "unrestricted guest", false },
+	{ PROC2_RDTSCP, "enable RDTSCP", true },
+	{ PROC2_INVPCID, "enable INVPCID", true },
+};
+
+static const struct ctl exit_ctls[] = {
+	{ EXIT_SAVE_DEBUG, "save debug controls", false },
+	{ EXIT_HOST_64, "host address-space size", false },
+	{ EXIT_SAVE_EFER, "save IA32_EFER", false },
+	{ EXIT_LOAD_EFER, "load IA32_EFER", false },
+};
+
+static const struct ctl entry_ctls[] = {
+	{ ENTRY_LOAD_DEBUG, "load debug controls", false },
+	{ ENTRY_LOAD_EFER, "load IA32_EFER", false },
+};
+
+/*
+ * adjust_ctls - the control word for @want within what capability MSR @msr
+ * allows: low half = allowed-0 settings (bits that must be 1), high half =
+ * allowed-1 settings (bits that may be 1), SDM vol. 3D A.3-A.5. Returns 0
+ * with *out set, or -SV_ENOTSUP after naming each required bit the CPU refuses.
+ */
+static int adjust_ctls(const char *what, uint32_t msr, const struct ctl *want, int n,
+		       uint32_t *out)
+{
+	uint64_t cap = rdmsr(msr);
+	uint32_t must = (uint32_t)cap, may = (uint32_t)(cap >> 32), val = must;
+	int rc = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (may & want[i].bit) {
+			val |= want[i].bit;
+		} else if (!want[i].optional) {
+			pr_err("vmx: %s control '%s' is not allowed by this CPU (MSR %#x)\n",
+			       what, want[i].name, msr);
+			rc = -SV_ENOTSUP;
+		}
+	}
+	*out = val;
+	return rc;
+}
+
+#define ADJUST(what, msr, tbl, out) adjust_ctls(what, msr, tbl, sizeof(tbl) / sizeof(tbl[0]), out)
+
+static int setup_controls(struct vmx_caps *c)
+{
+	bool t = cpu_features.true_ctls;
+	uint64_t cap;
+	int rc = 0;
+
+	rc |= ADJUST("pin-based", t ? MSR_VMX_TRUE_PINBASED : MSR_VMX_PINBASED, pin_ctls, &c->pin);
+	rc |= ADJUST("processor-based", t ? MSR_VMX_TRUE_PROCBASED : MSR_VMX_PROCBASED,
+		     proc_ctls, &c->proc);
+	rc |= ADJUST("secondary processor-based", MSR_VMX_PROCBASED2, proc2_ctls, &c->proc2);
+	rc |= ADJUST("VM-exit", t ? MSR_VMX_TRUE_EXIT : MSR_VMX_EXIT, exit_ctls, &c->exit);
+	rc |= ADJUST("VM-entry", t ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, entry_ctls, &c->entry);
+	if (rc)
+		return -SV_ENOTSUP;
+	/* Interrupt-window exiting is turned on per vCPU on demand, IA-32e mode per guest. */
+	c->proc &= ~PROC_INTR_WINDOW;
+	c->entry &= ~ENTRY_IA32E;
+	if (c->proc & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT | PROC_CR8_LOAD_EXIT |
+		       PROC_CR8_STORE_EXIT)) {
+		pr_err("vmx: this CPU insists on CR3/CR8 exiting (controls %#x)\n", c->proc);
+		return -SV_ENOTSUP;
+	}
+	cap = rdmsr(MSR_VMX_EPT_VPID_CAP);	/* A.10: INVVPID types at bits 41-42 */
+	c->invvpid_single = cpu_features.invvpid && (cap & (1ull << 41));
+	c->invvpid_all = cpu_features.invvpid && (cap & (1ull << 42));
+	return 0;
+}
+
+static uint64_t alloc_filled(unsigned n, int fill)
+{
+	uint64_t pa = frame_alloc_contig(&hv_frames, n, FRAME_HV, 0);
+
+	if (pa)
+		memset(frame_va(&hv_frames, pa), fill, n * PAGE_SIZE);
+	return pa;
+}
+
+/* vmxon - enter VMX root operation; false if VMXON faulted (#GP, #UD) or failed. */
+static bool vmxon(uint64_t pa)
+{
+	uint8_t fail = 0;
+
+	/* A fault resumes at label 3 (arch/x86/trap.c's exception table). */
+	__asm__ volatile("1: vmxon %1\n"
+			 "   setna %0\n"
+			 "2:\n"
+			 ".pushsection .fixup, \"ax\"\n"
+			 "3: movb $1, %0\n"
+			 "   jmp 2b\n"
+			 ".popsection\n"
+			 ".pushsection __ex_table, \"a\"\n"
+			 ".balign 8\n"
+			 ".quad 1b, 3b\n"
+			 ".popsection\n"
+			 : "+q"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static bool vmclear(uint64_t pa)
+{
+	bool fail;
+
+	__asm__ volatile("vmclear %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+static bool vmptrld(uint64_t pa)
+{
+	bool fail;
+
+	__asm__ volatile("vmptrld %1; setna %0" : "=q"(fail) : "m"(pa) : "cc", "memory");
+	return !fail;
+}
+
+/* vmw - VMWRITE that cannot fail unless the hypervisor is wrong: a failure panics. */
+static void vmw(uint32_t field, uint64_t val)
+{
+	if (!vmwrite_ok(field, val)) {
+		uint32_t err = (uint32_t)vmread(VMCS_INSN_ERROR);
+
+		panic("vmw: VMWRITE of field %#x failed: error %u, %s", field, err,
+		      vmx_insn_error_name(err));
+	}
+}
+
+/*
+ * vmx_cpu_enable - VMXON on this CPU (SDM vol. 3C 24.7, 24.8): CR0 and CR4
+ * adjusted with the fixed-bit MSRs (A.7, A.8), CR4.VMXE, a VMXON region
+ * stamped with the VMCS revision id. IA32_FEATURE_CONTROL is only read
+ * (firmware locks it; virt.c checked that VMX is allowed).
+ */
+static int vmx_cpu_enable(void)
+{
+	struct vmx_caps *c = &vmx_caps;
+	uint64_t basic = rdmsr(MSR_VMX_BASIC);
+	int rc;
+
+	c->revision = (uint32_t)basic & 0x7fffffff;
+	c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
+	c->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
+	c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
+	c->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
+	/* Unrestricted guests may clear PE and PG (26.3.1.1); every other fixed bit is ours. */
+	c->cr0_owned = ((c->cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG)) | ~c->cr0_fixed1) &
+		       0xffffffffull;
+	/* All of CR4: every change exits and the policy checks it, as on SVM (exit.c). */
+	c->cr4_owned = ~0ull;
+	rc = setup_controls(c);
+	if (rc)
+		return rc;
+
+	vmxon_pa = alloc_filled(1, 0);
+	io_bitmap_pa = alloc_filled(2, 0xff);
+	msr_bitmap_pa = alloc_filled(1, 0xff);
+	if (!vmxon_pa || !io_bitmap_pa || !msr_bitmap_pa)
+		return -SV_ENOMEM;
+	*(uint32_t *)frame_va(&hv_frames, vmxon_pa) = c->revision;
+
+	write_cr0((read_cr0() | c->cr0_fixed0) & c->cr0_fixed1);
+	write_cr4((read_cr4() | c->cr4_fixed0 | CR4_VMXE) & c->cr4_fixed1);
+	if (!vmxon(vmxon_pa)) {
+		pr_err("vmx: VMXON failed (CR0 %#llx, CR4 %#llx)\n",
+		       (unsigned long long)read_cr0(), (unsigned long long)read_cr4());
+		return -SV_EIO;
+	}
+	return 0;
+}
+
+static struct vmx_vcpu *X(struct vcpu *v)
+{
+	return v->arch;
+}
+
+/* vmcs_load - make @x's VMCS the current one. */
+static void vmcs_load(struct vmx_vcpu *x)
+{
+	if (current_vmcs == x->vmcs_pa)
+		return;
+	if (!vmptrld(x->vmcs_pa))
+		panic("vmcs_load: VMPTRLD %#llx failed", (unsigned long long)x->vmcs_pa);
+	current_vmcs = x->vmcs_pa;
+}
+
+/*
+ * sync_ia32e - EFER.LMA = EFER.LME && CR0.PG, and the "IA-32e mode guest"
+ * entry control equal to it (27.3.1.1 checks both).
+ */
+static void sync_ia32e(void)
+{
+	uint64_t efer = vmread(VMCS_GUEST_EFER), entry = vmread(VMCS_ENTRY_CTLS);
+	bool lma = (efer & EFER_LME) && (vmread(VMCS_GUEST_CR0) & CR0_PG);
+
+	vmw(VMCS_GUEST_EFER, lma ? efer | EFER_LMA : efer & ~(uint64_t)EFER_LMA);
+	vmw(VMCS_ENTRY_CTLS, lma ? entry | ENTRY_IA32E : entry & ~(uint64_t)ENTRY_IA32E);
+}
+
+/* set_cr0 - the guest's CR0 in the read shadow, the CPU's fixed bits added in the real one. */
+static void set_cr0(uint64_t val)
+{
+	uint64_t fixed0 = vmx_caps.cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG);
+
+	vmw(VMCS_CR0_SHADOW, val);
+	vmw(VMCS_GUEST_CR0, (val | fixed0) & vmx_caps.cr0_fixed1);
+	sync_ia32e();
+}
+
+static void set_cr4(uint64_t val)
+{
+	vmw(VMCS_CR4_SHADOW, val);
+	vmw(VMCS_GUEST_CR4, (val | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
+}
+
+/* guest_seg - segment register @i (ES, CS, SS, DS, FS, GS, LDTR, TR: the VMCS order). */
+static void guest_seg(unsigned i, uint16_t sel, uint32_t limit, uint32_t ar)
+{
+	vmw(VMCS_GUEST_ES_SEL + 2 * i, sel);
+	vmw(VMCS_GUEST_ES_BASE + 2 * i, 0);
+	vmw(VMCS_GUEST_ES_LIMIT + 2 * i, limit);
+	vmw(VMCS_GUEST_ES_AR + 2 * i, ar);
+}
+
+/* host_state - what a VM exit loads (27.5): this CPU's 64-bit state; RSP/RIP by vmx_enter. */
+static void host_state(void)
+{
+	uint16_t fs, gs;
+
+	__asm__ volatile("mov %%fs, %0" : "=r"(fs));
+	__asm__ volatile("mov %%gs, %0" : "=r"(gs));
+	vmw(VMCS_HOST_CR0, read_cr0());
+	vmw(VMCS_HOST_CR3, read_cr3());
+	vmw(VMCS_HOST_CR4, read_cr4());
+	vmw(VMCS_HOST_CS_SEL, GDT_CS);
+	vmw(VMCS_HOST_SS_SEL, GDT_DS);
+	vmw(VMCS_HOST_DS_SEL, GDT_DS);
+	vmw(VMCS_HOST_ES_SEL, GDT_DS);
+	vmw(VMCS_HOST_FS_SEL, fs & ~7u);
+	vmw(VMCS_HOST_GS_SEL, gs & ~7u);
+	vmw(VMCS_HOST_TR_SEL, GDT_TSS);	/* must not be 0 (27.2.3) */
+	vmw(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmw(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmw(VMCS_HOST_TR_BASE, tss_base());
+	vmw(VMCS_HOST_GDTR_BASE, gdt_base());
+	vmw(VMCS_HOST_IDTR_BASE, idt_base());
+	vmw(VMCS_HOST_SYSENTER_CS, 0);
+	vmw(VMCS_HOST_SYSENTER_ESP, 0);
+	vmw(VMCS_HOST_SYSENTER_EIP, 0);
+	vmw(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+}
+
+static void controls(struct vcpu *v, struct vmx_vcpu *x)
+{
+	const struct vmx_caps *c = &vmx_caps;
+
+	vmw(VMCS_PIN_CTLS, c->pin);
+	vmw(VMCS_PROC_CTLS, c->proc);
+	x->proc = c->proc;
+	vmw(VMCS_PROC_CTLS2, c->proc2);
+	vmw(VMCS_EXIT_CTLS, c->exit);
+	vmw(VMCS_ENTRY_CTLS, c->entry);
+	vmw(VMCS_EXCEPTION_BITMAP, 0);
+	vmw(VMCS_PF_ERROR_MASK, 0);
+	vmw(VMCS_PF_ERROR_MATCH, 0);
+	vmw(VMCS_CR3_TARGET_COUNT, 0);
+	vmw(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmw(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmw(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmw(VMCS_ENTRY_INTR_INFO, 0);
+	vmw(VMCS_IO_BITMAP_A, io_bitmap_pa);
+	vmw(VMCS_IO_BITMAP_B, io_bitmap_pa + PAGE_SIZE);
+	vmw(VMCS_MSR_BITMAP, msr_bitmap_pa);
+	/* The guest's CR8 reads and writes its own TPR; threshold 0 never exits (30.1.2). */
+	vmw(VMCS_VIRTUAL_APIC_ADDR, x->vapic_pa);
+	vmw(VMCS_TPR_THRESHOLD, 0);
+	vmw(VMCS_VPID, v->vm->asid);	/* never 0: VPID 0 is the host's (26.1, 29.1) */
+	vmw(VMCS_EPTP, x->eptp);
+	vmw(VMCS_CR0_MASK, c->cr0_owned);
+	vmw(VMCS_CR4_MASK, c->cr4_owned);
+	vmw(VMCS_LINK_POINTER, ~0ull);	/* no shadow VMCS (27.3.1.5) */
+}
+
+/* guest_state - the Multiboot v1 entry state: 32-bit flat protected mode, paging off. */
+static void guest_state(struct vcpu *v)
+{
+	guest_seg(0, 0x10, 0xffffffff, 0xc093);	/* ES: data, write, accessed, 32-bit, 4 KiB */
+	guest_seg(1, 0x08, 0xffffffff, 0xc09b);	/* CS: code, read, accessed, 32-bit, 4 KiB */
+	guest_seg(2, 0x10, 0xffffffff, 0xc093);	/* SS */
+	guest_seg(3, 0x10, 0xffffffff, 0xc093);	/* DS */
+	guest_seg(4, 0x10, 0xffffffff, 0xc093);	/* FS */
+	guest_seg(5, 0x10, 0xffffffff, 0xc093);	/* GS */
+	guest_seg(6, 0, 0, AR_UNUSABLE);		/* LDTR */
+	guest_seg(7, 0, 0xffff, 0x8b);			/* TR: busy 32-bit TSS, present */
+	vmw(VMCS_GUEST_GDTR_BASE, 0);
+	vmw(VMCS_GUEST_GDTR_LIMIT, 0xffff);
+	vmw(VMCS_GUEST_IDTR_BASE, 0);
+	vmw(VMCS_GUEST_IDTR_LIMIT, 0x3ff);
+	vmw(VMCS_GUEST_EFER, 0);
+	set_cr0(CR0_PE | CR0_ET);
+	vmw(VMCS_GUEST_CR3, 0);
+	set_cr4(0);
+	vmw(VMCS_GUEST_DR7, 0x400);
+	vmw(VMCS_GUEST_DEBUGCTL, 0);
+	vmw(VMCS_GUEST_RSP, 0);
+	vmw(VMCS_GUEST_RIP, v->boot.eip);
+	vmw(VMCS_GUEST_RFLAGS, 2);
+	vmw(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmw(VMCS_GUEST_ACTIVITY, 0);		/* active */
+	vmw(VMCS_GUEST_PENDING_DBG, 0);
+	vmw(VMCS_GUEST_SYSENTER_CS, 0);
+	vmw(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmw(VMCS_GUEST_SYSENTER_EIP, 0);
+	v->regs.rax = v->boot.eax;
+	v->regs.rbx = v->boot.ebx;
+	v->pat = 0x0007040600070406ull;		/* the power-on PAT */
+}
+
+static int vmx_vcpu_init(struct vcpu *v)
+{
+	struct vmx_vcpu *x = heap_alloc(&hv_heap, sizeof(*x));
+	int rc = -SV_ENOMEM;
+
+	if (!x)
+		return -SV_ENOMEM;
+	x->vmcs_pa = alloc_filled(1, 0);
+	x->vapic_pa = alloc_filled(1, 0);
+	if (!x->vmcs_pa || !x->vapic_pa)
+		goto err_frames;
+	/* A new VMCS: revision id, then VMCLEAR makes it "clear" for VMLAUNCH (25.11.3). */
+	*(uint32_t *)frame_va(&hv_frames, x->vmcs_pa) = vmx_caps.revision;
+	if (!vmclear(x->vmcs_pa)) {
+		pr_err("vmx: VMCLEAR of a new VMCS failed\n");
+		rc = -SV_EIO;
+		goto err_frames;
+	}
+	fpu_area_init(&x->fpu);
+	x->eptp = ept_eptp(&ept_format, p2m_root_pa(&v->vm->p2m));
+	x->flush = true;	/* the VPID may have been another VM's */
+	v->arch = x;
+	vmcs_load(x);
+	controls(v, x);
+	host_state();
+	guest_state(v);
+	return 0;
+
+err_frames:
+	if (x->vmcs_pa)
+		frame_put(&hv_frames, x->vmcs_pa);
+	if (x->vapic_pa)
+		frame_put(&hv_frames, x->vapic_pa);
+	heap_free(&hv_heap, x);
+	return rc;
+}
+
+static void vmx_vcpu_free(struct vcpu *v)
+{
+	struct vmx_vcpu *x = X(v);
+
+	vmclear(x->vmcs_pa);
+	if (current_vmcs == x->vmcs_pa)
+		current_vmcs = 0;
+	fpu_forget(&x->fpu);
+	frame_put(&hv_frames, x->vmcs_pa);
+	frame_put(&hv_frames, x->vapic_pa);
+	heap_free(&hv_heap, x);
+	v->arch = NULL;
+}
+
+/* flush - drop the guest's cached translations: its EPT (all VPIDs) and its VPID (31.3). */
+static void flush(struct vmx_vcpu *x, uint16_t vpid)
+{
+	struct { uint64_t eptp, zero; } ed = { x->eptp, 0 };
+	struct { uint64_t vpid, addr; } vd = { vpid, 0 };
+	uint64_t et = cpu_features.invept_single ? INVEPT_SINGLE : INVEPT_ALL;
+	uint64_t vt = vmx_caps.invvpid_single ? INVVPID_SINGLE : INVVPID_ALL;
+
+	__asm__ volatile("invept %0, %1" : : "m"(ed), "r"(et) : "cc", "memory");
+	if (vmx_caps.invvpid_single || vmx_caps.invvpid_all)
+		__asm__ volatile("invvpid %0, %1" : : "m"(vd), "r"(vt) : "cc", "memory");
+}
+
+/*
+ * reinject - an event whose delivery this exit cut short (an EPT violation
+ * while pushing the frame, say) is delivered again at the next entry (28.2.4).
+ */
+static void reinject(void)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO), type;
+
+	if (!(info & INTR_INFO_VALID))
+		return;
+	type = info & INTR_INFO_TYPE_MASK;
+	if (info & INTR_INFO_ERROR)
+		vmw(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
+	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)
+		vmw(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+	vmw(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VECTOR_MASK | INTR_INFO_TYPE_MASK |
+					  INTR_INFO_ERROR | INTR_INFO_VALID));
+}
+
+static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
+{
+	struct vmx_vcpu *x = X(v);
+	uint32_t err;
+	int rc;
+
+	fpu_load(&x->fpu);
+	vmcs_load(x);
+	if (x->flush) {
+		flush(x, v->vm->asid);
+		x->flush = false;
+	}
+	/* CR2 is not part of the VMCS (25.4.1): switched by hand. */
+	if (read_cr2() != x->cr2)
+		write_cr2(x->cr2);
+	/* Host IF = 0: an interrupt that arrives exits the guest and stays pending. */
+	__asm__ volatile("cli" ::: "memory");
+	rc = vmx_enter(&v->regs, x->launched);
+	x->cr2 = read_cr2();
+	if (rc) {
+		err = rc == 2 ? (uint32_t)vmread(VMCS_INSN_ERROR) : 0;
+		e->kind = EXIT_FAIL;
+		e->raw = EXIT_REASON_VMFAIL;
+		e->fail.what = rc == 2 ? vmx_insn_error_name(err)
+				       : "VMLAUNCH/VMRESUME: VMfailInvalid (no current VMCS)";
+		e->fail.info = err;
+		return;
+	}
+	x->launched = true;
+	/* The interrupt that ended the guest was not acknowledged: take it now. */
+	__asm__ volatile("sti; nop; cli" ::: "memory");
+	reinject();
+	vmx_decode_exit(x, &v->regs, e);
+}
+
+static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
+{
+	vmcs_load(X(v));
+	switch (r) {
+	case VREG_RIP: return vmread(VMCS_GUEST_RIP);
+	case VREG_RSP: return vmread(VMCS_GUEST_RSP);
+	case VREG_RFLAGS: return vmread(VMCS_GUEST_RFLAGS);
+	case VREG_CR0:
+		return (vmread(VMCS_GUEST_CR0) & ~vmx_caps.cr0_owned) |
+		       (vmread(VMCS_CR0_SHADOW) & vmx_caps.cr0_owned);
+	case VREG_CR2: return X(v)->cr2;
+	case VREG_CR3: return vmread(VMCS_GUEST_CR3);
+	case VREG_CR4:
+		return (vmread(VMCS_GUEST_CR4) & ~vmx_caps.cr4_owned) |
+		       (vmread(VMCS_CR4_SHADOW) & vmx_caps.cr4_owned);
+	case VREG_EFER: return vmread(VMCS_GUEST_EFER);
+	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
+	default: return 0;
+	}
+}
+
+static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
+{
+	struct vmx_vcpu *x = X(v);
+
+	vmcs_load(x);
+	switch (r) {
+	case VREG_RIP: vmw(VMCS_GUEST_RIP, val); break;
+	case VREG_RSP: vmw(VMCS_GUEST_RSP, val); break;
+	case VREG_RFLAGS: vmw(VMCS_GUEST_RFLAGS, val | 2); break;
+	case VREG_CR0: set_cr0(val); break;
+	case VREG_CR2: x->cr2 = val; break;
+	case VREG_CR3:
+		vmw(VMCS_GUEST_CR3, val);
+		x->flush = true;	/* a MOV to CR3 would have flushed the VPID's TLB */
+		break;
+	case VREG_CR4: set_cr4(val); break;
+	case VREG_EFER:
+		vmw(VMCS_GUEST_EFER, val);
+		sync_ia32e();
+		break;
+	default: break;
+	}
+}
+
+static void vmx_skip_insn(struct vcpu *v)
+{
+	vmcs_load(X(v));
+	vmx_skip();
+}
+
+static void vmx_inject(struct vcpu *v, const struct virt_event *ev)
+{
+	static const uint32_t type[] = {
+		[EVENT_EXTINT] = INTR_TYPE_EXT,
+		[EVENT_NMI] = INTR_TYPE_NMI,
+		[EVENT_EXCEPTION] = INTR_TYPE_HW_EXC,
+	};
+	uint32_t info = ev->vector | type[ev->type] | INTR_INFO_VALID;
+
+	vmcs_load(X(v));
+	/* In real mode (unrestricted guest, CR0.PE = 0) no error code is pushed (27.2.1.3). */
+	if (ev->has_error && (vmread(VMCS_GUEST_CR0) & CR0_PE)) {
+		info |= INTR_INFO_ERROR;
+		vmw(VMCS_ENTRY_EXC_ERROR, ev->error);
+	}
+	vmw(VMCS_ENTRY_INTR_INFO, info);
+}
+
+static bool vmx_irq_window(struct vcpu *v)
+{
+	vmcs_load(X(v));
+	return (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
+	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) &&
+	       !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+}
+
+/* vmx_want_irq_window - interrupt-window exiting (25.6.2) on or off. */
+static void vmx_want_irq_window(struct vcpu *v, bool on)
+{
+	struct vmx_vcpu *x = X(v);
+	uint32_t proc = on ? x->proc | PROC_INTR_WINDOW : x->proc & ~PROC_INTR_WINDOW;
+
+	if (proc == x->proc)
+		return;
+	vmcs_load(x);
+	x->proc = proc;
+	vmw(VMCS_PROC_CTLS, proc);
+}
+
+static void vmx_flush_tlb(struct vm *vm)
+{
+	if (vm->vcpu.arch)
+		X(&vm->vcpu)->flush = true;
+}
+
+const struct virt_ops vmx_ops = {
+	.name = "VMX",
+	.p2m_format = &ept_format,
+	.p2m_flags = 0,
+	.cpu_enable = vmx_cpu_enable,
+	.vcpu_init = vmx_vcpu_init,
+	.vcpu_free = vmx_vcpu_free,
+	.vcpu_run = vmx_vcpu_run,
+	.get_reg = vmx_get_reg,
+	.set_reg = vmx_set_reg,
+	.skip_insn = vmx_skip_insn,
+	.inject = vmx_inject,
+	.irq_window = vmx_irq_window,
+	.want_irq_window = vmx_want_irq_window,
+	.flush_tlb = vmx_flush_tlb,
+	.exit_name = vmx_exit_name,
+};
