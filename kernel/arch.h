@@ -49,6 +49,9 @@ uint64_t arch_ticks(void);
 /* arch_idle - wait, interrupts enabled, until the next host interrupt. */
 void arch_idle(void);
 
+/* arch_reboot - reset the machine (keyboard controller, then a triple fault). */
+void arch_reboot(void) __attribute__((noreturn));
+
 /* arch_halt - stop this CPU for good, interrupts off. */
 void arch_halt(void) __attribute__((noreturn));
 

@@ -9,6 +9,7 @@
 #include "drivers/uart.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
+#include "kernel/console.h"
 #include "kernel/mem.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
@@ -45,6 +46,7 @@ static void print_modules(const struct boot_info *bi)
 void kernel_main(uint32_t magic, uint32_t info_pa)
 {
 	char err[128], what[16];
+	unsigned stats_every = 0;
 	int rc;
 
 	uart_init();
@@ -90,8 +92,12 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 		test_exit(TEST_FAIL);
 	}
 	vmshare_init(boot_info.cmdline);
+	if (cmdline_get(boot_info.cmdline, "stats_every", what, sizeof(what)))
+		for (const char *p = what; *p >= '0' && *p <= '9' && stats_every < 86400; p++)
+			stats_every = stats_every * 10 + (unsigned)(*p - '0');
 	for (size_t i = 0; i < boot_info.n_mods; i++)
 		vm_create(&boot_info.mods[i], (int)i);
 	arch_timer_init(SCHED_HZ);
+	console_init(!test_mode, stats_every);
 	sched_run();
 }

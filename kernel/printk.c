@@ -3,19 +3,11 @@
 #include <stdio.h>
 
 #include "drivers/uart.h"
+#include "kernel/console.h"
 #include "kernel/printk.h"
 #include "kernel/testexit.h"
 
 int console_loglevel = LOG_INFO;
-
-static void console_write(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\n')
-			uart_putc('\r');
-		uart_putc(*s);
-	}
-}
 
 void vprintk(int level, const char *fmt, va_list ap)
 {

@@ -207,7 +207,8 @@ void vm_stop(struct vm *vm, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);
-	vm_console_flush(vm);
+	if (vm->line_len)
+		vm_console_flush(vm);
 	vm->state = VM_STOPPED;
 	vm->exit_code = code;
 	if (code >= 0)

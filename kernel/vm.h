@@ -26,6 +26,7 @@
 #define VM_NAME_MAX	16	/* with the NUL */
 #define VM_IO_MAX	8
 #define VM_LINE_MAX	160	/* guest console line buffer */
+#define VM_LOG_SIZE	4096	/* the tail of its console output kept for `log` */
 
 struct boot_module;
 struct share_vm;
@@ -75,6 +76,9 @@ struct vm {
 	int n_io;
 	char line[VM_LINE_MAX];	/* console output not yet printed */
 	unsigned line_len;
+	char log[VM_LOG_SIZE];	/* ring of its recent console lines */
+	uint64_t log_bytes;	/* written so far (position = log_bytes % VM_LOG_SIZE) */
+	uint64_t console_drops;	/* operator keys lost: the guest's UART queue was full */
 	uint64_t unhandled_ports;	/* accesses to ports with no device */
 };
 
@@ -114,6 +118,9 @@ int vm_port_io(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *v
 
 /* vm_console_flush - print what is left of the guest's current console line. */
 void vm_console_flush(struct vm *vm);
+
+/* vm_log_print - print the tail of @vm's console output. */
+void vm_log_print(struct vm *vm);
 
 /* vm_console_putc - a byte from the guest's UART: printed by line, prefixed "[name] ". */
 void vm_console_putc(struct vm *vm, uint8_t c);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/arch.h"
+#include "kernel/console.h"
 #include "kernel/hvabi.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
@@ -76,20 +77,45 @@ int vm_port_io(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *v
 	return -SV_ENOENT;
 }
 
+static void log_append(struct vm *vm, const char *s)
+{
+	for (; *s; s++)
+		vm->log[vm->log_bytes++ % VM_LOG_SIZE] = *s;
+}
+
+void vm_log_print(struct vm *vm)
+{
+	uint64_t start = vm->log_bytes > VM_LOG_SIZE ? vm->log_bytes - VM_LOG_SIZE : 0;
+	char chunk[129];
+	unsigned n = 0;
+
+	/* Start at a line boundary when the ring has wrapped. */
+	while (start && start < vm->log_bytes && vm->log[(start - 1) % VM_LOG_SIZE] != '\n')
+		start++;
+	printk(LOG_ALWAYS, "--- log of '%s' (%llu bytes written) ---\n", vm->name,
+	       (unsigned long long)vm->log_bytes);
+	for (uint64_t i = start; i < vm->log_bytes; i++) {
+		chunk[n++] = vm->log[i % VM_LOG_SIZE];
+		if (n == sizeof(chunk) - 1 || i + 1 == vm->log_bytes) {
+			chunk[n] = '\0';
+			printk(LOG_ALWAYS, "%s", chunk);
+			n = 0;
+		}
+	}
+}
+
 void vm_console_flush(struct vm *vm)
 {
-	if (!vm->line_len)
-		return;
 	vm->line[vm->line_len] = '\0';
-	printk(LOG_ALWAYS, "[%s] %s\n", vm->name, vm->line);
+	log_append(vm, vm->line);
+	log_append(vm, "\n");
+	console_guest_line(vm, vm->line);
 	vm->line_len = 0;
 }
 
 void vm_console_putc(struct vm *vm, uint8_t c)
 {
 	if (c == '\n') {
-		if (!vm->line_len)
-			printk(LOG_ALWAYS, "[%s]\n", vm->name);
 		vm_console_flush(vm);
 		return;
 	}

@@ -15,6 +15,7 @@
 #include "kernel/hvabi.h"
 #include "kernel/mem.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/vm.h"
 #include "kernel/vmshare.h"
 #include "mm/errno.h"
@@ -42,9 +43,8 @@ void vmshare_init(const char *cmdline)
 		return;
 	}
 	if (cmdline_get(cmdline, "share", v, sizeof(v))) {
-		for (mode = 0; mode < 4 && strcmp(v, mode_names[mode]); mode++)
-			;
-		if (mode == 4) {
+		mode = vmshare_mode_parse(v);
+		if (mode < 0) {
 			pr_err("sharing: share=%s: expected off, intra, inter or on; using on\n", v);
 			mode = SHARE_ON;
 		}
@@ -65,14 +65,92 @@ void vmshare_init(const char *cmdline)
 		mode_names[mode], scan_rate);
 }
 
+const char *vmshare_mode_name(int mode)
+{
+	return mode >= 0 && mode < 4 ? mode_names[mode] : "?";
+}
+
+int vmshare_mode_parse(const char *s)
+{
+	for (int m = 0; m < 4; m++)
+		if (!strcmp(s, mode_names[m]))
+			return m;
+	return -1;
+}
+
+struct sv_patset *vmshare_patterns(void)
+{
+	return hv_share ? &patterns : NULL;
+}
+
+unsigned vmshare_rate(void)
+{
+	return scan_rate;
+}
+
+void vmshare_set_rate(unsigned pages)
+{
+	scan_rate = pages;
+}
+
+static int usage_leaf(void *arg, const struct p2m_leaf *leaf)
+{
+	struct vm_usage *u = arg;
+
+	for (uint64_t off = 0; off < leaf->size; off += PAGE_SIZE) {
+		struct frame *f = frame_meta(&hv_frames, leaf->hpa + off);
+
+		u->populated++;
+		if (f && f->kind == FRAME_PATTERN) {
+			u->pattern_pages++;
+		} else if (f && f->kind == FRAME_CONTENT) {
+			u->content_pages++;
+			u->charged_milli += 1000 / (f->refcount ? f->refcount : 1);
+		} else {
+			u->private_pages++;
+			u->charged_milli += 1000;
+		}
+	}
+	return 0;
+}
+
+void vmshare_vm_usage(struct vm *vm, struct vm_usage *u)
+{
+	struct share_vm_stats vs;
+
+	memset(u, 0, sizeof(*u));
+	for (int i = 0; i < GUEST_RAM_RANGES; i++)
+		p2m_for_each(&vm->p2m, vm->ram[i].start, vm->ram[i].end, usage_leaf, u);
+	if (vm->share) {
+		share_vm_get_stats(vm->share, &vs);
+		u->charged_milli += vs.pattern_frames * 1000;
+	}
+}
+
+/*
+ * vmshare_tick - the scanner's turn: scan_rate pages per tick since the
+ * last turn, in chunks, and never more than a fifth of a tick of CPU time:
+ * on a slow CPU (or an emulator) the guests keep most of the machine.
+ */
 void vmshare_tick(void)
 {
-	uint64_t now = arch_ticks(), n = now - last_tick;
+	uint64_t now = arch_ticks(), n = now - last_tick, budget, start, cap;
 
 	if (!hv_share || !n)
 		return;
 	last_tick = now;
-	share_scan(hv_share, (unsigned)(scan_rate * (n > 10 ? 10 : n)));
+	budget = scan_rate * (n > 10 ? 10 : n);
+	start = arch_now_ns();
+	cap = 1000000000ull / SCHED_HZ / 5;
+	while (budget) {
+		unsigned chunk = budget > 32 ? 32 : (unsigned)budget;
+
+		if (!share_scan(hv_share, chunk))
+			break;
+		budget -= chunk;
+		if (arch_now_ns() - start > cap)
+			break;
+	}
 }
 
 static void vm_flush(void *ctx)

@@ -24,4 +24,26 @@ int64_t vmshare_page_state(struct vm *vm, uint64_t gpa, uint64_t n, uint32_t sta
 /* vmshare_report - print the counters and the engine's memory cost. */
 void vmshare_report(void);
 
+struct sv_patset;
+/* vmshare_patterns - the pattern set every VM is matched against. */
+struct sv_patset *vmshare_patterns(void);
+/* vmshare_rate - the scanner's budget in pages per tick; vmshare_set_rate changes it. */
+unsigned vmshare_rate(void);
+void vmshare_set_rate(unsigned pages);
+/* vmshare_mode_name - "off", "intra", "inter" or "on". */
+const char *vmshare_mode_name(int mode);
+/* vmshare_mode_parse - the mode called @s, or -1. */
+int vmshare_mode_parse(const char *s);
+
+/* Memory of one VM, by what backs it (a walk of its p2m). */
+struct vm_usage {
+	uint64_t populated;	/* pages with host memory behind them */
+	uint64_t private_pages;
+	uint64_t pattern_pages;
+	uint64_t content_pages;
+	uint64_t charged_milli;	/* frames charged to it x 1000: private + pattern frames + shares of content frames */
+};
+/* vmshare_vm_usage - fill @u for @vm. */
+void vmshare_vm_usage(struct vm *vm, struct vm_usage *u);
+
 #endif

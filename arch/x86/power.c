@@ -11,6 +11,22 @@ void arch_halt(void)
 	cpu_halt_forever();
 }
 
+void arch_reboot(void)
+{
+	uart_drain();
+	/* The 8042's pulse-reset command (0xfe) resets the PC. */
+	for (int i = 0; i < 100000 && (inb(0x64) & 2); i++)
+		cpu_relax();
+	outb(0x64, 0xfe);
+	/* If that did nothing: an empty IDT and a fault make a triple fault. */
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = { 0, 0 };
+	__asm__ volatile("lidt %0; int3" : : "m"(none));
+	cpu_halt_forever();
+}
+
 void arch_emulator_exit(int code)
 {
 	/* Bochs drops characters still in the UART when it stops (EMULATORS.md). */

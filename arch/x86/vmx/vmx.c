@@ -14,8 +14,10 @@
  * bit exits and kernel/exit.c checks the value; the guest sees its own
  * values in the read shadows, the CPU runs with the fixed bits (VMXE) set.
  *
- * EPT runs without accessed/dirty flags (ept_format): the ops table is const
- * and binds one p2m format; the sharing work may switch to ept_format_ad.
+ * EPT runs with accessed/dirty flags when the CPU has them (EPTP[6], SDM
+ * 29.3.5): the sharing scanner then skips pages not written since their
+ * last scan. The ops table is const; the format it points at is chosen once
+ * in vmx_cpu_enable().
  */
 #include <string.h>
 
@@ -200,11 +202,16 @@ static void vmw(uint32_t field, uint64_t val)
  * stamped with the VMCS revision id. IA32_FEATURE_CONTROL is only read
  * (firmware locks it; virt.c checked that VMX is allowed).
  */
+/* The EPT entry format in use: with or without A/D bits (set before any VM exists). */
+static struct p2m_format vmx_ept;
+
 static int vmx_cpu_enable(void)
 {
 	struct vmx_caps *c = &vmx_caps;
 	uint64_t basic = rdmsr(MSR_VMX_BASIC);
 	int rc;
+
+	vmx_ept = cpu_features.ept_ad ? ept_format_ad : ept_format;
 
 	c->revision = (uint32_t)basic & 0x7fffffff;
 	c->cr0_fixed0 = rdmsr(MSR_VMX_CR0_FIXED0);
@@ -403,7 +410,7 @@ static int vmx_vcpu_init(struct vcpu *v)
 		goto err_frames;
 	}
 	fpu_area_init(&x->fpu);
-	x->eptp = ept_eptp(&ept_format, p2m_root_pa(&v->vm->p2m));
+	x->eptp = ept_eptp(&vmx_ept, p2m_root_pa(&v->vm->p2m));
 	x->flush = true;	/* the VPID may have been another VM's */
 	v->arch = x;
 	vmcs_load(x);
@@ -600,7 +607,7 @@ static void vmx_flush_tlb(struct vm *vm)
 
 const struct virt_ops vmx_ops = {
 	.name = "VMX",
-	.p2m_format = &ept_format,
+	.p2m_format = &vmx_ept,
 	.p2m_flags = 0,
 	.cpu_enable = vmx_cpu_enable,
 	.vcpu_init = vmx_vcpu_init,

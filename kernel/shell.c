@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: MIT
+/*
+ * shell.c - the console's commands.
+ *
+ * Parsing (and every argument error) is in shell_parse.c; this file runs
+ * the parsed command against the VMs, the frame pool and the sharing
+ * engine. Output is plain text, one screen at most, except `stats json`,
+ * which prints one JSON object on one line with stable keys (scripts/svctl
+ * records it).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel/arch.h"
+#include "kernel/console.h"
+#include "kernel/exit.h"
+#include "kernel/lineedit.h"
+#include "kernel/mem.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/shell_parse.h"
+#include "kernel/vm.h"
+#include "kernel/vmshare.h"
+#include "sharing/patset.h"
+
+#define out(...) printk(LOG_ALWAYS, __VA_ARGS__)
+
+static const char *const state_names[] = { "running", "paused", "stopped" };
+
+static struct vm *find_vm(const char *name)
+{
+	for (int id = 1; id <= VM_MAX; id++)
+		if (vms[id] && !strcmp(vms[id]->name, name))
+			return vms[id];
+	out("error: no VM named '%s' (see vms)\n", name);
+	return NULL;
+}
+
+/* pct - @part of @whole as "12.3%" in @buf. */
+static const char *pct(char *buf, uint64_t part, uint64_t whole)
+{
+	uint64_t p = whole ? part * 1000 / whole : 0;
+
+	snprintf(buf, 16, "%llu.%llu%%", (unsigned long long)(p / 10), (unsigned long long)(p % 10));
+	return buf;
+}
+
+static void get_stats(struct share_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (hv_share)
+		share_get_stats(hv_share, st);
+}
+
+static uint64_t frames_used(void)
+{
+	return hv_frames.total - hv_frames.count[FRAME_FREE];
+}
+
+static uint64_t engine_bytes(void)
+{
+	return (hv_share ? share_mem_bytes(hv_share) : 0) + hv_frames.meta_bytes;
+}
+
+static void cmd_help(const struct shell_line *l)
+{
+	char want[64] = "";
+	size_t n;
+	int shown = 0;
+
+	for (int i = 0; i < l->argc; i++)
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s%s", i ? " " : "",
+			 l->argv[i]);
+	n = strlen(want);
+	for (int c = 0; c < CMD_COUNT; c++) {
+		const struct shell_cmd_info *ci = &shell_cmds[c];
+
+		if (n && (strncmp(ci->name, want, n) || (ci->name[n] && ci->name[n] != ' ')))
+			continue;
+		out("  %s%s%-*s %s\n", ci->name, *ci->args ? " " : "",
+		    (int)(28 - strlen(ci->name) - (*ci->args ? 1 : 0)), ci->args, ci->help);
+		shown++;
+	}
+	if (!shown)
+		out("error: no command '%s' (try help)\n", want);
+}
+
+static void cmd_stats(void)
+{
+	struct share_stats st;
+	uint64_t total = hv_frames.total, used = frames_used();
+	uint64_t intra, eng = engine_bytes();
+	char a[16], b[16], c[16];
+
+	get_stats(&st);
+	intra = st.pattern_pages - st.pattern_frames;
+	out("memory:   %llu MiB total, %llu MiB used (%s), %llu MiB free\n",
+	    (unsigned long long)(total >> 8), (unsigned long long)(used >> 8), pct(a, used, total),
+	    (unsigned long long)((total - used) >> 8));
+	out("sharing:  mode %s, scan rate %u pages/tick, %llu full scans, %llu pages scanned\n",
+	    vmshare_mode_name(hv_share ? (int)share_get_mode(hv_share) : 0), vmshare_rate(),
+	    (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned);
+	out("saved:    %llu pages = %llu KiB (%s of memory): intra-VM %llu (%s), inter-VM %llu (%s)\n",
+	    (unsigned long long)st.saved, (unsigned long long)(st.saved * 4), pct(a, st.saved, total),
+	    (unsigned long long)intra, pct(b, intra, total), (unsigned long long)st.pages_sharing,
+	    pct(c, st.pages_sharing, total));
+	out("pattern:  %llu pages on %llu frames\n", (unsigned long long)st.pattern_pages,
+	    (unsigned long long)st.pattern_frames);
+	out("content:  %llu frames shared by %llu more pages; %llu unshared, %llu volatile (last scan)\n",
+	    (unsigned long long)st.pages_shared, (unsigned long long)st.pages_sharing,
+	    (unsigned long long)st.pages_unshared, (unsigned long long)st.pages_volatile);
+	out("cow:      %llu pattern, %llu content breaks; %llu merges, %llu aborted, %llu collisions\n",
+	    (unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
+	    (unsigned long long)st.merges, (unsigned long long)st.merge_aborts,
+	    (unsigned long long)st.hash_collisions);
+	out("cost:     %llu KiB engine memory (%s of memory), %llu pages hashed, %llu clean skips\n",
+	    (unsigned long long)(eng >> 10), pct(a, eng, total * PAGE_SIZE),
+	    (unsigned long long)st.pages_hashed, (unsigned long long)st.clean_skips);
+}
+
+static void cmd_stats_json(void)
+{
+	struct share_stats st;
+	int nvms = 0;
+
+	get_stats(&st);
+	for (int id = 1; id <= VM_MAX; id++)
+		nvms += vms[id] != NULL;
+	out("{\"t_ms\":%llu,\"frames_total\":%llu,\"frames_free\":%llu,\"frames_used\":%llu,"
+	    "\"vms\":%d,\"full_scans\":%llu,\"pages_scanned\":%llu,\"pages_shared\":%llu,"
+	    "\"pages_sharing\":%llu,\"pages_unshared\":%llu,\"pages_volatile\":%llu,"
+	    "\"pattern_pages\":%llu,\"pattern_frames\":%llu,\"saved_intra\":%llu,"
+	    "\"saved_inter\":%llu,\"saved\":%llu,\"cow_pattern\":%llu,\"cow_content\":%llu,"
+	    "\"merges\":%llu,\"engine_bytes\":%llu}\n",
+	    (unsigned long long)(arch_now_ns() / 1000000), (unsigned long long)hv_frames.total,
+	    (unsigned long long)hv_frames.count[FRAME_FREE], (unsigned long long)frames_used(),
+	    nvms, (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned,
+	    (unsigned long long)st.pages_shared, (unsigned long long)st.pages_sharing,
+	    (unsigned long long)st.pages_unshared, (unsigned long long)st.pages_volatile,
+	    (unsigned long long)st.pattern_pages, (unsigned long long)st.pattern_frames,
+	    (unsigned long long)(st.pattern_pages - st.pattern_frames),
+	    (unsigned long long)st.pages_sharing, (unsigned long long)st.saved,
+	    (unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
+	    (unsigned long long)st.merges, (unsigned long long)engine_bytes());
+}
+
+void shell_stats_line(void)
+{
+	struct share_stats st;
+	char a[16];
+
+	get_stats(&st);
+	out("stats: used %llu/%llu frames, saved %llu (%s), intra %llu, inter %llu, cow %llu, scans %llu\n",
+	    (unsigned long long)frames_used(), (unsigned long long)hv_frames.total,
+	    (unsigned long long)st.saved, pct(a, st.saved, hv_frames.total),
+	    (unsigned long long)(st.pattern_pages - st.pattern_frames),
+	    (unsigned long long)st.pages_sharing,
+	    (unsigned long long)(st.cow_pattern + st.cow_content), (unsigned long long)st.full_scans);
+}
+
+static void cmd_vms(void)
+{
+	out("%3s %-15s %-10s %-8s %7s %9s %8s %8s %8s %6s\n", "id", "name", "domain", "state",
+	    "RAM MiB", "populated", "private", "pattern", "content", "saved");
+	for (int id = 1; id <= VM_MAX; id++) {
+		struct vm *vm = vms[id];
+		struct vm_usage u;
+		uint64_t saved_milli;
+		char a[16];
+
+		if (!vm)
+			continue;
+		vmshare_vm_usage(vm, &u);
+		saved_milli = u.populated * 1000 - u.charged_milli;
+		out("%3d %-15s %-10s %-8s %7llu %9llu %8llu %8llu %8llu %6s\n", vm->id, vm->name,
+		    vm->domain, vm->oom ? "oom-wait" : state_names[vm->state],
+		    (unsigned long long)(vm->ram_bytes >> 20), (unsigned long long)u.populated,
+		    (unsigned long long)u.private_pages, (unsigned long long)u.pattern_pages,
+		    (unsigned long long)u.content_pages, pct(a, saved_milli, u.populated * 1000));
+	}
+}
+
+static void cmd_vm(struct vm *vm)
+{
+	struct share_vm_stats vs = { 0 };
+	struct vm_usage u;
+
+	vmshare_vm_usage(vm, &u);
+	if (vm->share)
+		share_vm_get_stats(vm->share, &vs);
+	out("vm %d '%s': %s, domain %s, %llu MiB RAM, %llu pages populated\n", vm->id, vm->name,
+	    state_names[vm->state], vm->domain, (unsigned long long)(vm->ram_bytes >> 20),
+	    (unsigned long long)u.populated);
+	if (vm->state == VM_STOPPED)
+		out("  stopped: code %d, %s\n", vm->exit_code, vm->stop_reason);
+	out("  pages: private %llu, pattern %llu (on %llu frames of its own), content %llu\n",
+	    (unsigned long long)u.private_pages, (unsigned long long)u.pattern_pages,
+	    (unsigned long long)vs.pattern_frames, (unsigned long long)u.content_pages);
+	out("  cow breaks: %llu pattern, %llu content; merges %llu\n",
+	    (unsigned long long)vs.cow_pattern, (unsigned long long)vs.cow_content,
+	    (unsigned long long)vs.merges);
+	out("  exits: %llu total;", (unsigned long long)vm->vcpu.exits_total);
+	for (int k = 0; k < EXIT_KIND_MAX; k++)
+		if (vm->vcpu.exits[k])
+			out(" %s %llu", exit_kind_name(k), (unsigned long long)vm->vcpu.exits[k]);
+	out("; %llu interrupts injected\n", (unsigned long long)vm->vcpu.injected_irqs);
+}
+
+static void cmd_vm_action(enum shell_cmd c, struct vm *vm)
+{
+	switch (c) {
+	case CMD_VM_PAUSE:
+		if (vm->state != VM_RUNNING) {
+			out("error: '%s' is %s\n", vm->name, state_names[vm->state]);
+			return;
+		}
+		vm->state = VM_PAUSED;
+		out("vm '%s' paused\n", vm->name);
+		break;
+	case CMD_VM_RESUME:
+		if (vm->state != VM_PAUSED) {
+			out("error: '%s' is %s\n", vm->name, state_names[vm->state]);
+			return;
+		}
+		vm->state = VM_RUNNING;
+		out("vm '%s' resumed\n", vm->name);
+		break;
+	default: {
+		uint64_t before = hv_frames.count[FRAME_FREE];
+		char name[VM_NAME_MAX];
+
+		memcpy(name, vm->name, sizeof(name));
+		console_forget(vm);
+		vm_stop(vm, -1, "destroyed by the operator");
+		vm_destroy(vm);
+		out("vm '%s' destroyed, %llu frames released\n", name,
+		    (unsigned long long)(hv_frames.count[FRAME_FREE] - before));
+		break;
+	}
+	}
+}
+
+static void cmd_patterns(void)
+{
+	struct sv_patset *set = vmshare_patterns();
+	struct sv_patset_snap *snap;
+	struct share_stats st;
+
+	if (!set) {
+		out("error: sharing is not available\n");
+		return;
+	}
+	get_stats(&st);
+	snap = sv_patset_acquire(set);
+	out("%-3s %-20s %-9s %10s %10s\n", "#", "name", "kind", "pages", "merges");
+	for (uint32_t i = 0; i < snap->n; i++) {
+		struct sv_pat_info info;
+		uint32_t id = sv_pat_id(snap->e[i].pat);
+		uint64_t pages = 0, hits = 0;
+
+		sv_pat_info(snap->e[i].pat, &info);
+		for (int k = 0; k < SHARE_PATSTATS; k++)
+			if (st.pattern[k].id == id)
+				pages = st.pattern[k].pages, hits = st.pattern[k].hits;
+		out("%-3u %-20s %-9s %10llu %10llu\n", i + 1, snap->e[i].name,
+		    info.kind == SV_PAT_SINGULAR ? "singular" :
+		    info.kind == SV_PAT_PERIODIC ? "periodic" : "dfa",
+		    (unsigned long long)pages, (unsigned long long)hits);
+	}
+	sv_patset_release(snap);
+}
+
+static void cmd_pattern_add(const char *name, const char *re)
+{
+	struct sv_patset *set = vmshare_patterns();
+	struct sv_pat_error err;
+	char caret[LINE_MAX + 2];
+	size_t i;
+	int rc;
+
+	if (!set) {
+		out("error: sharing is not available\n");
+		return;
+	}
+	memset(&err, 0, sizeof(err));
+	rc = sv_patset_add(set, name, re, strlen(re), -1, &err);
+	if (!rc) {
+		out("pattern '%s' added\n", name);
+		return;
+	}
+	if (err.msg[0]) {
+		/* The regex again, with a caret under the offending byte. */
+		for (i = 0; i < err.pos && i < LINE_MAX; i++)
+			caret[i] = ' ';
+		caret[i++] = '^';
+		caret[i] = '\0';
+		out("error: %s\n  %s\n  %s\n", err.msg, re, caret);
+	} else {
+		out("error: cannot add pattern '%s' (error %d)\n", name, rc);
+	}
+}
+
+void shell_exec(const char *line)
+{
+	struct shell_line l;
+	char err[128];
+	unsigned long n;
+	struct vm *vm;
+	int rc = shell_parse(line, &l, err, sizeof(err));
+
+	if (rc <= 0) {
+		if (rc < 0)
+			out("error: %s\n", err);
+		return;
+	}
+	switch (l.cmd) {
+	case CMD_HELP:
+		cmd_help(&l);
+		break;
+	case CMD_STATS:
+		cmd_stats();
+		break;
+	case CMD_STATS_JSON:
+		cmd_stats_json();
+		break;
+	case CMD_STATS_RESET:
+		if (hv_share)
+			share_reset_stats(hv_share);
+		out("event counters reset\n");
+		break;
+	case CMD_VMS:
+		cmd_vms();
+		break;
+	case CMD_VM:
+		if ((vm = find_vm(l.argv[0])))
+			cmd_vm(vm);
+		break;
+	case CMD_VM_PAUSE:
+	case CMD_VM_RESUME:
+	case CMD_VM_DESTROY:
+		if ((vm = find_vm(l.argv[0])))
+			cmd_vm_action(l.cmd, vm);
+		break;
+	case CMD_PATTERNS:
+		cmd_patterns();
+		break;
+	case CMD_PATTERN_ADD:
+		cmd_pattern_add(l.argv[0], l.argv[1]);
+		break;
+	case CMD_PATTERN_DEL:
+		if (!vmshare_patterns())
+			out("error: sharing is not available\n");
+		else if (sv_patset_remove(vmshare_patterns(), l.argv[0]))
+			out("error: no pattern named '%s' (see patterns)\n", l.argv[0]);
+		else
+			out("pattern '%s' removed\n", l.argv[0]);
+		break;
+	case CMD_SHARE:
+		rc = vmshare_mode_parse(l.argv[0]);
+		if (rc < 0 || !hv_share) {
+			out(hv_share ? "error: share: expected off, intra, inter or on\n" :
+				       "error: sharing is not available\n");
+			break;
+		}
+		share_set_mode(hv_share, (enum share_mode)rc);
+		out("sharing mode %s\n", vmshare_mode_name(rc));
+		break;
+	case CMD_SCAN_RATE:
+		if (shell_parse_uint(l.argv[0], 0, 1000000, &n)) {
+			out("error: scan rate: expected a number of pages from 0 to 1000000\n");
+			break;
+		}
+		vmshare_set_rate((unsigned)n);
+		out("scan rate %lu pages per tick\n", n);
+		break;
+	case CMD_SCAN_NOW:
+		if (hv_share)
+			share_scan_full(hv_share);
+		shell_stats_line();
+		break;
+	case CMD_WATCH:
+		if (shell_parse_uint(l.argv[0], 1, 3600, &n)) {
+			out("error: watch: expected seconds from 1 to 3600\n");
+			break;
+		}
+		out("a stats line every %lu s; press any key to stop\n", n);
+		console_watch((unsigned)n);
+		break;
+	case CMD_CONSOLE:
+		if ((vm = find_vm(l.argv[0]))) {
+			if (vm->state == VM_STOPPED)
+				out("error: '%s' has stopped\n", vm->name);
+			else
+				console_attach(vm);
+		}
+		break;
+	case CMD_LOG:
+		if ((vm = find_vm(l.argv[0])))
+			vm_log_print(vm);
+		break;
+	case CMD_MEM:
+		mem_report();
+		break;
+	case CMD_VERSION:
+		out("sharevisor %s, %s backend\n", SV_VERSION, virt ? virt->name : "no");
+		break;
+	case CMD_REBOOT:
+		out("rebooting\n");
+		arch_reboot();
+		break;
+	default:
+		break;
+	}
+}
