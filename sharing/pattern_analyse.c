@@ -126,16 +126,16 @@ static void live_bits(const struct analysis *a, const uint8_t *f, uint64_t *out)
 static unsigned backward(struct analysis *a)
 {
 	uint8_t *f = a->f, *g = a->g, *tmp;
-	uint32_t s, e, k, j;
+	uint32_t s, e, k, i;
 
 	for (s = 0; s < a->n; s++)
 		f[s] = a->d->accept[s] ? 1 : 0;
 	for (k = 0;; k++) {
 		if (k % BLOCK == 0)
 			live_bits(a, f, a->ckpt + (size_t)(k / BLOCK) * a->W);
-		for (j = 0; j < NCAND; j++)
-			if (SV_PAT_PAGE - 1 - cand_off(j) == k)
-				live_bits(a, f, a->cand + (size_t)j * a->W);
+		i = SV_PAT_PAGE - 1 - k;	/* the offset whose successor needs B_k */
+		if (k < SV_PAT_PAGE && cand_off(i / 64) == i)
+			live_bits(a, f, a->cand + (size_t)(i / 64) * a->W);
 		if (k == SV_PAT_PAGE)
 			return f[a->d->start];
 		for (s = 0; s < a->n; s++) {
@@ -274,6 +274,10 @@ static void canon_unit(struct sv_pat *p)
 		if (p->canon[i] != p->canon[i - 64])
 			p->canon_periodic = false;
 	memcpy(p->canon_unit, p->canon, 64);
+	memcpy(&p->pre_word[0], p->canon + 8 * 0, 8);
+	memcpy(&p->pre_word[1], p->canon + 8 * 170, 8);
+	memcpy(&p->pre_word[2], p->canon + 8 * 341, 8);
+	memcpy(&p->pre_word[3], p->canon + 8 * 511, 8);
 }
 
 int pat_analyse(struct sv_pat *p, const struct sv_pat_limits *lim)
