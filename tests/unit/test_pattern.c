@@ -237,6 +237,12 @@ static void test_minimality(void **state)
 	assert_int_equal(dfa_states("[\\x00-\\xff]*"), 1);
 	assert_int_equal(dfa_states("[^\\x00-\\xff]"), 1);	/* rejects all: dead only */
 	assert_int_equal(dfa_states("(ab|ac|ad)x"), dfa_states("a[bcd]x"));
+	/* nested repetitions are simplified before the NFA: these compile, and minimally */
+	assert_int_equal(dfa_states("(a?){4096}"), dfa_states("a{0,4096}"));
+	assert_int_equal(dfa_states("(a*){7}"), 2);
+	assert_int_equal(dfa_states("(a+){3,5}"), dfa_states("a{3,}"));
+	assert_int_equal(dfa_states("(a+){0,2}"), 2);
+	assert_int_equal(dfa_states("(a?){0}"), 2);		/* only the empty string */
 }
 
 static void test_state_limits(void **state)
