@@ -116,12 +116,13 @@ int main(void)
 {
 	uint8_t *random = aligned_alloc(PAGE, POOL * PAGE), *zero = aligned_alloc(PAGE, POOL * PAGE);
 	uint8_t *rep = aligned_alloc(PAGE, POOL * PAGE), *ints = aligned_alloc(PAGE, POOL * PAGE);
-	uint8_t *text = aligned_alloc(PAGE, POOL * PAGE);
+	uint8_t *text = aligned_alloc(PAGE, POOL * PAGE), *words = aligned_alloc(PAGE, POOL * PAGE);
 	const char *ints_re = "(\\x00{3}[\\x00-\\x7f])*";
 	const char *text_re = "[\\x09\\x0a\\x0d\\x20-\\x7e]*";
+	const char *words_re = "(\\x00{8}|\\xff{8}){512}";	/* 7682 states: 1-byte steps */
 	struct sv_patset set;
 	struct sv_patset_snap *snap;
-	struct sv_pat *pi, *pt;
+	struct sv_pat *pi, *pt, *pw;
 	uint64_t res;
 	size_t i, p;
 
@@ -142,6 +143,8 @@ int main(void)
 			ints[p * PAGE + i] = (i & 3) == 3 ? rnd() & 0x7f : 0;
 			text[p * PAGE + i] = (uint8_t)(0x20 + rnd() % 95);
 		}
+		for (i = 0; i < PAGE; i += 8)
+			memset(words + p * PAGE + i, (rnd() & 1) ? 0xff : 0, 8);
 	}
 	if (sv_patset_init(&set, true)) {
 		fprintf(stderr, "pattern-bench: out of memory\n");
@@ -150,6 +153,7 @@ int main(void)
 	snap = sv_patset_acquire(&set);
 	pi = compile(ints_re);
 	pt = compile(text_re);
+	pw = compile(words_re);
 
 	struct row {
 		const char *label;
@@ -166,6 +170,7 @@ int main(void)
 		{ "default set, repeating-unit pages (repeat)", set_pass, rep, snap, POOL, 0, false },
 		{ "DFA (\\x00{3}[\\x00-\\x7f])*, matching pages", pat_pass, ints, pi, POOL, 0, false },
 		{ "DFA [\\x09\\x0a\\x0d\\x20-\\x7e]*, text pages", pat_pass, text, pt, POOL, 0, false },
+		{ "DFA (\\x00{8}|\\xff{8}){512}, matching pages", pat_pass, words, pw, POOL, 0, false },
 		{ "DFA (\\x00{3}[\\x00-\\x7f])*, random pages", pat_pass, random, pi, 0, 0, false },
 	};
 	size_t nrows = sizeof(rows) / sizeof(rows[0]), r, k;
@@ -187,6 +192,8 @@ int main(void)
 
 	sv_pat_put(pi);
 	sv_pat_put(pt);
+	sv_pat_put(pw);
+	free(words);
 	sv_patset_release(snap);
 	sv_patset_destroy(&set);
 	free(random);

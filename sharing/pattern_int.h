@@ -158,9 +158,6 @@ void pat_dfa_free(struct pat_dfa *dfa);
 /* pat_analyse - the length-4096 analysis: kind, canonical page, samples; 0 or -SV_ENOMEM. */
 int pat_analyse(struct sv_pat *p, const struct sv_pat_limits *lim);
 
-/* pat_layout_run - the matching tables (pattern_run.c); 0 or -SV_ENOMEM. */
-int pat_layout_run(struct sv_pat *p);
-
 /* pat_calloc - zeroed plat_alloc of @n * @size bytes, NULL on overflow or exhaustion. */
 void *pat_calloc(size_t n, size_t size);
 
