@@ -16,7 +16,7 @@
 #include "sharing/pattern.h"
 
 #define PAT_INF		0xffffu		/* no upper bound in {m,} * + */
-#define PAT_MAX_DEPTH	200		/* nesting of groups the parser accepts */
+#define PAT_MAX_DEPTH	32		/* group nesting: bounds recursion on a 16 KiB stack */
 #define PAT_NONE	0xffffffffu
 
 /* A byte set: bit b of w[b / 64] is set when byte b is in the set. */
