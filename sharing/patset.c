@@ -12,6 +12,7 @@
 
 #include "mm/errno.h"
 #include "mm/plat.h"
+#include "sharing/pattern_int.h"
 #include "sharing/patset.h"
 
 static const char zero_re[] = "\\x00{4096}";
@@ -193,7 +194,7 @@ bool sv_patset_match(const struct sv_patset_snap *snap, const void *page, struct
 	uint32_t i;
 
 	for (i = 0; i < snap->n; i++)
-		if (sv_pat_prefilter(snap->e[i].pat, page))
+		if (pat_prefilter(snap->e[i].pat, page))
 			pass |= 1ull << i;
 	while (pass) {
 		i = (uint32_t)__builtin_ctzll(pass);

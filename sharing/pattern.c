@@ -4,9 +4,7 @@
  *
  * sv_pat_compile() runs parse -> NFA -> DFA -> minimise -> analyse (see
  * pattern.h for the algorithm) and then lays the minimal DFA out for
- * matching: transitions premultiplied by the row length, so a step is one
- * add and one load. Small DFAs also get a two-byte stride table (a row per
- * state and class pair), halving the dependent loads per page.
+ * matching in k-byte steps.
  *
  * The three kinds match differently: a singular pattern compares words with
  * its canonical page (or with its 64-byte unit, when the page repeats one);
@@ -43,18 +41,104 @@ static struct sv_pat *pat_new(enum sv_pat_kind kind)
 	return p;
 }
 
-/* layout_run - the premultiplied transition table for matching; 0 or -SV_ENOMEM. */
+/*
+ * Running a general DFA. A table-driven DFA is bound by its chain of
+ * dependent loads: each step's row depends on the previous step's result.
+ * So the table is laid out for k-byte steps (k = 8, 4, 2 or 1, the largest
+ * whose table stays within RUN_CELLS entries, i.e. in L1): run[s + t] is the
+ * state after the k-byte tuple t from state s, with states premultiplied by
+ * the row length ncls^k. The tuple index t = sum over j of ktab[j][byte j]
+ * does not depend on the state, so it is computed off the critical path; the
+ * chain is one add and one load per k bytes. Bytes are read a 64-bit word at
+ * a time, and the run stops at the dead state (checked every 64 bytes).
+ */
+#define RUN_CELLS 4096u		/* 16 KiB of uint32: stays in L1 */
+/* layout_run - the k-byte matching tables; 0 or -SV_ENOMEM. */
 static int layout_run(struct sv_pat *p)
 {
 	const struct pat_dfa *d = &p->dfa;
-	size_t cells = (size_t)d->n * d->ncls, i;
+	uint32_t row = d->ncls, s, t, j, b, scale;
+	unsigned k = 1;
 
-	p->run = pat_calloc(cells, sizeof(uint32_t));
-	if (!p->run)
+	if (!d->n)
+		return 0;
+	while (k < 8 && (uint64_t)d->n * row * row <= RUN_CELLS) {
+		row *= row;
+		k *= 2;
+	}
+	p->stride = k;
+	p->row = row;
+	p->run = pat_calloc((size_t)d->n * row, sizeof(uint32_t));
+	p->ktab = pat_calloc(k, sizeof(*p->ktab));
+	if (!p->run || !p->ktab)
 		return -SV_ENOMEM;
-	for (i = 0; i < cells; i++)
-		p->run[i] = d->delta[i] * d->ncls;
+	/* run over k-tuples: the first byte is the most significant digit */
+	for (s = 0; s < d->n; s++)
+		for (t = 0; t < row; t++) {
+			uint32_t st = s, rest = t, div = row;
+
+			for (j = 0; j < k; j++) {
+				div /= d->ncls;
+				st = d->delta[(size_t)st * d->ncls + rest / div];
+				rest %= div;
+			}
+			p->run[(size_t)s * row + t] = st * row;
+		}
+	for (j = 0, scale = row; j < k; j++) {
+		scale /= d->ncls;
+		for (b = 0; b < 256; b++)
+			p->ktab[j][b] = (uint16_t)(p->cls[b] * scale);
+	}
 	return 0;
+}
+
+/* run_k - the DFA over @pg in @k-byte steps (k a constant after inlining); true if it ends accepting. */
+static inline __attribute__((always_inline)) bool
+run_k(const struct sv_pat *p, const uint8_t *pg, const unsigned k)
+{
+	const uint16_t (*t)[256] = p->ktab;
+	const uint32_t *run = p->run;
+	uint32_t s = p->dfa.start * p->row;
+	uint32_t dead = p->dfa.dead == PAT_NONE ? UINT32_MAX : p->dfa.dead * p->row;
+	unsigned i, j, q;
+
+	for (i = 0; i < SV_PAT_PAGE; i += 64) {
+		for (j = 0; j < 64; j += 8) {
+			uint64_t w = pat_word(pg + i, j / 8);	/* little-endian: byte 0 is the low byte */
+
+			for (q = 0; q < 8; q += k) {
+				uint32_t idx = t[0][(w >> (8 * q)) & 0xff];
+
+				if (k > 1)
+					idx += t[1][(w >> (8 * q + 8)) & 0xff];
+				if (k > 2)
+					idx += t[2][(w >> (8 * q + 16)) & 0xff] + t[3][(w >> (8 * q + 24)) & 0xff];
+				if (k > 4)
+					idx += t[4][(w >> 32) & 0xff] + t[5][(w >> 40) & 0xff] +
+					       t[6][(w >> 48) & 0xff] + t[7][w >> 56];
+				s = run[s + idx];
+			}
+		}
+		if (s == dead)
+			return false;
+	}
+	return p->dfa.accept[s / p->row];
+}
+
+bool sv_pat_dfa_run(const struct sv_pat *p, const void *page)
+{
+	if (!p->run)
+		return false;
+	switch (p->stride) {
+	case 8:
+		return run_k(p, page, 8);
+	case 4:
+		return run_k(p, page, 4);
+	case 2:
+		return run_k(p, page, 2);
+	default:
+		return run_k(p, page, 1);
+	}
 }
 
 int sv_pat_compile(const char *re, size_t len, const struct sv_pat_limits *lim,
@@ -129,6 +213,7 @@ void sv_pat_put(struct sv_pat *p)
 		return;
 	pat_dfa_free(&p->dfa);
 	plat_free(p->run);
+	plat_free(p->ktab);
 	plat_free(p->canon);
 	plat_free(p);
 }
@@ -162,111 +247,108 @@ const uint8_t *sv_pat_canonical(const struct sv_pat *p)
 	return p->kind == SV_PAT_SINGULAR ? p->canon : NULL;
 }
 
-static inline uint64_t word(const void *page, unsigned i)
-{
-	uint64_t w;
-
-	__builtin_memcpy(&w, (const uint8_t *)page + 8 * i, 8);
-	return w;
-}
-
 bool sv_pat_prefilter(const struct sv_pat *p, const void *page)
 {
-	const uint8_t *pg = page;
-	unsigned i;
-
-	switch (p->kind) {
-	case SV_PAT_PERIODIC:
-		/* a 64-byte-periodic page: words 8 apart (64 bytes) are equal */
-		return word(pg, 0) == word(pg, 8) && word(pg, 263) == word(pg, 255) &&
-		       word(pg, 511) == word(pg, 503);
-	case SV_PAT_SINGULAR:
-		return word(pg, 0) == word(p->canon, 0) && word(pg, 170) == word(p->canon, 170) &&
-		       word(pg, 341) == word(p->canon, 341) && word(pg, 511) == word(p->canon, 511);
-	default:
-		for (i = 0; i < p->nsamples; i++) {
-			const struct sv_pat_sample *s = &p->samples[i];
-			uint8_t b = pg[s->off];
-
-			if (!((s->allowed[b >> 6] >> (b & 63)) & 1))
-				return false;
-		}
-		return true;
-	}
+	return pat_prefilter(p, page);
 }
 
-/* same_as_unit - every 64-byte line of @page equals @u (8 words). */
-static bool same_as_unit(const void *page, const uint64_t *u)
+/*
+ * Page compares fold 256 bytes into one value per branch, which keeps pace
+ * with a plain read pass where narrower blocks did not. Where the compiler
+ * may use SSE2 (hosted builds) the fold uses GCC's generic vector extension
+ * (plain C: no intrinsics, no arch header); the freestanding build
+ * (-mno-sse) gets 64-bit words. Only these helpers differ.
+ */
+#ifdef __SSE2__
+typedef uint64_t vword __attribute__((vector_size(16)));
+#define VWORDS 2
+static inline bool vnonzero(vword x)
 {
-	const uint8_t *pg = page;
-	unsigned i;
+	return (x[0] | x[1]) != 0;
+}
+#else
+typedef uint64_t vword;
+#define VWORDS 1
+static inline bool vnonzero(vword x)
+{
+	return x != 0;
+}
+#endif
+#define LINE_V	(8 / VWORDS)	/* vwords per 64-byte line */
 
-	for (i = 0; i < PAGE_WORDS; i += 8) {
-		uint64_t x = (word(pg, i) ^ u[0]) | (word(pg, i + 1) ^ u[1]) |
-			     (word(pg, i + 2) ^ u[2]) | (word(pg, i + 3) ^ u[3]) |
-			     (word(pg, i + 4) ^ u[4]) | (word(pg, i + 5) ^ u[5]) |
-			     (word(pg, i + 6) ^ u[6]) | (word(pg, i + 7) ^ u[7]);
-		if (x)
-			return false;
-	}
-	return true;
+static inline __attribute__((always_inline)) vword vload(const void *p, unsigned word_idx)
+{
+	vword v;
+
+	__builtin_memcpy(&v, (const uint8_t *)p + 8 * word_idx, sizeof(v));
+	return v;
 }
 
-static bool same_as_page(const void *page, const uint8_t *canon)
+/* same_as_unit - every 64-byte line of @page equals the 64 bytes at @unit. */
+static bool same_as_unit(const void *page, const uint64_t *unit)
 {
+	vword u[LINE_V], x;
 	unsigned i, j;
 
-	for (i = 0; i < PAGE_WORDS; i += 8) {
-		uint64_t x = 0;
-
-		for (j = 0; j < 8; j++)
-			x |= word(page, i + j) ^ word(canon, i + j);
-		if (x)
+#pragma GCC unroll 8
+	for (j = 0; j < LINE_V; j++)
+		u[j] = vload(unit, j * VWORDS);
+	for (i = 0; i < PAGE_WORDS; i += 32) {
+		x = vload(page, i) ^ u[0];
+#pragma GCC unroll 32
+		for (j = 1; j < 32 / VWORDS; j++)
+			x |= vload(page, i + j * VWORDS) ^ u[j % LINE_V];
+		if (vnonzero(x))
 			return false;
 	}
 	return true;
+}
+
+/* same_as_page - @page equals @canon (4096 bytes each). */
+static bool same_as_page(const void *page, const uint8_t *canon)
+{
+	vword x;
+	unsigned i, j;
+
+	for (i = 0; i < PAGE_WORDS; i += 32) {
+		x = vload(page, i) ^ vload(canon, i);
+#pragma GCC unroll 32
+		for (j = 1; j < 32 / VWORDS; j++)
+			x |= vload(page, i + j * VWORDS) ^ vload(canon, i + j * VWORDS);
+		if (vnonzero(x))
+			return false;
+	}
+	return true;
+}
+
+/* halves_equal - the first @n bytes of the unit @u (n = 2..64) repeat their first half. */
+static bool halves_equal(const uint64_t *u, unsigned n)
+{
+	unsigned i;
+
+	if (n > 8) {
+		for (i = 0; i < n / 16; i++)
+			if (u[i] != u[i + n / 16])
+				return false;
+		return true;
+	}
+	/* within the first word: compare the low n/2 bytes with the next n/2 */
+	return ((u[0] ^ (u[0] >> (4 * n))) & ((1ull << (4 * n)) - 1)) == 0;
 }
 
 unsigned sv_pat_periodic_unit(const void *page)
 {
 	uint64_t u[8];
-	const uint8_t *b = page;
-	unsigned i, n;
+	unsigned i, n = 64;
 
 	for (i = 0; i < 8; i++)
-		u[i] = word(page, i);
+		u[i] = pat_word(page, i);
 	if (!same_as_unit(page, u))
 		return 0;
-	for (n = 1; n < 64; n <<= 1) {
-		for (i = n; i < 64 && b[i] == b[i - n]; i++)
-			;
-		if (i == 64)
-			return n;
-	}
-	return 64;
-}
-
-bool sv_pat_dfa_run(const struct sv_pat *p, const void *page)
-{
-	const uint8_t *pg = page, *cls = p->cls;
-	const uint32_t *run = p->run;
-	uint32_t s = p->dfa.start * p->dfa.ncls;
-	uint32_t dead = p->dfa.dead == PAT_NONE ? UINT32_MAX : p->dfa.dead * p->dfa.ncls;
-	unsigned i, j;
-
-	if (!run)
-		return false;
-	for (i = 0; i < SV_PAT_PAGE; i += 64) {
-		for (j = 0; j < 64; j += 4) {
-			s = run[s + cls[pg[i + j]]];
-			s = run[s + cls[pg[i + j + 1]]];
-			s = run[s + cls[pg[i + j + 2]]];
-			s = run[s + cls[pg[i + j + 3]]];
-		}
-		if (s == dead)
-			return false;
-	}
-	return p->dfa.accept[s / p->dfa.ncls];
+	/* the smallest power-of-two period: halve while the halves agree */
+	while (n > 1 && halves_equal(u, n))
+		n /= 2;
+	return n;
 }
 
 bool sv_pat_match(const struct sv_pat *p, const void *page, struct sv_pat_key *key)

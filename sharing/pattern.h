@@ -7,13 +7,13 @@
  *
  *  1. Parse (pattern_parse.c). A byte-level syntax (docs/PATTERNS.md) into a
  *     small AST. Every error carries the byte position and what was expected.
- *  2. NFA (pattern_nfa.c). Thompson construction. x{m,n} is expanded as m
+ *  2. NFA (pattern_compile.c). Thompson construction. x{m,n} is expanded as m
  *     copies followed by n-m *nested* optionals, (x(x(x)?)?)?, so that a
  *     subset of NFA states stays small while counting. The expansion is sized
  *     before it is built; over the NFA limit is an error, not an allocation.
  *     The alphabet is compressed into byte classes: two bytes are in the same
  *     class when every byte set of the pattern contains both or neither.
- *  3. DFA (pattern_dfa.c). Subset construction over byte classes, under three
+ *  3. DFA (pattern_compile.c). Subset construction over byte classes, under three
  *     limits (states, states x classes, total subset size) so compile memory
  *     is bounded. Then Hopcroft's partition refinement gives the minimal DFA;
  *     every state that cannot reach acceptance collapses into one dead state.
@@ -28,12 +28,17 @@
  *     a state that still accepts in 4095-i more bytes. The most selective
  *     offsets become the prefilter: sound by construction, since a matching
  *     page's byte at i is always in that set.
- *  5. The repeating-unit family (pattern_family.c) is not a regular
+ *  5. The repeating-unit family (pattern.c) is not a regular
  *     expression: "the page is one N-byte unit repeated", N in 1,2,4..64.
  *     Any such page equals itself shifted by 64 bytes, which is what both the
  *     prefilter (sampled words 64 bytes apart must be equal) and the full
  *     check (every word equals the word 64 bytes before) test; the key is the
  *     smallest such unit.
+ *
+ * Matching (pattern.c): general patterns run the DFA in k-byte steps (k up
+ * to 8, from tables composed at compile time, so a page costs 4096/k
+ * dependent loads); singular patterns and the family compare 256 bytes per
+ * branch. Pattern sets (patset.c) run every prefilter before any full match.
  *
  * Keys: a match yields a key, the pattern id plus the unit for the family.
  * For singular patterns and family members the key determines the content,

@@ -126,16 +126,16 @@ static void live_bits(const struct analysis *a, const uint8_t *f, uint64_t *out)
 static unsigned backward(struct analysis *a)
 {
 	uint8_t *f = a->f, *g = a->g, *tmp;
-	uint32_t s, e, k, j;
+	uint32_t s, e, k, i;
 
 	for (s = 0; s < a->n; s++)
 		f[s] = a->d->accept[s] ? 1 : 0;
 	for (k = 0;; k++) {
 		if (k % BLOCK == 0)
 			live_bits(a, f, a->ckpt + (size_t)(k / BLOCK) * a->W);
-		for (j = 0; j < NCAND; j++)
-			if (SV_PAT_PAGE - 1 - cand_off(j) == k)
-				live_bits(a, f, a->cand + (size_t)j * a->W);
+		i = SV_PAT_PAGE - 1 - k;	/* the offset whose successor needs B_k */
+		if (k < SV_PAT_PAGE && cand_off(i / 64) == i)
+			live_bits(a, f, a->cand + (size_t)(i / 64) * a->W);
 		if (k == SV_PAT_PAGE)
 			return f[a->d->start];
 		for (s = 0; s < a->n; s++) {
@@ -246,22 +246,49 @@ static void reconstruct(struct analysis *a, const uint8_t *cls, uint8_t *page)
 	BUG_ON(!d->accept[s]);
 }
 
-/* pick_samples - the most selective candidates (fewest allowed bytes) into p->samples. */
+/* spread - the distance from @off to the nearest offset already in p->samples. */
+static unsigned spread(const struct sv_pat *p, unsigned off)
+{
+	unsigned i, d, best = SV_PAT_PAGE;
+
+	for (i = 0; i < p->nsamples; i++) {
+		d = off > p->samples[i].off ? off - p->samples[i].off : p->samples[i].off - off;
+		if (d < best)
+			best = d;
+	}
+	return best;
+}
+
+/*
+ * pick_samples - up to SV_PAT_SAMPLES candidates into p->samples, most
+ * selective (fewest allowed bytes) first; among equally selective ones the
+ * farthest from those already picked, so samples cover the whole page (a
+ * page that starts like a match but differs later is still caught early).
+ * Offsets where every byte is allowed test nothing and are never picked.
+ */
 static void pick_samples(struct sv_pat *p, struct sv_pat_sample *cand)
 {
-	unsigned i, j, best;
-	struct sv_pat_sample t;
+	bool used[NCAND] = { false };
+	unsigned i, j, best, bd, d;
 
 	p->nsamples = 0;
 	for (i = 0; i < SV_PAT_SAMPLES; i++) {
-		best = i;
-		for (j = i + 1; j < NCAND; j++)
-			if (cand[j].nallowed < cand[best].nallowed)
+		best = NCAND;
+		bd = 0;
+		for (j = 0; j < NCAND; j++) {
+			if (used[j] || cand[j].nallowed == 256)
+				continue;
+			d = spread(p, cand[j].off);
+			if (best == NCAND || cand[j].nallowed < cand[best].nallowed ||
+			    (cand[j].nallowed == cand[best].nallowed && d > bd)) {
 				best = j;
-		if (cand[best].nallowed == 256)
+				bd = d;
+			}
+		}
+		if (best == NCAND)
 			break;
-		t = cand[i], cand[i] = cand[best], cand[best] = t;
-		p->samples[p->nsamples++] = cand[i];
+		used[best] = true;
+		p->samples[p->nsamples++] = cand[best];
 	}
 }
 
@@ -274,6 +301,10 @@ static void canon_unit(struct sv_pat *p)
 		if (p->canon[i] != p->canon[i - 64])
 			p->canon_periodic = false;
 	memcpy(p->canon_unit, p->canon, 64);
+	memcpy(&p->pre_word[0], p->canon + 8 * 0, 8);
+	memcpy(&p->pre_word[1], p->canon + 8 * 170, 8);
+	memcpy(&p->pre_word[2], p->canon + 8 * 341, 8);
+	memcpy(&p->pre_word[3], p->canon + 8 * 511, 8);
 }
 
 int pat_analyse(struct sv_pat *p, const struct sv_pat_limits *lim)

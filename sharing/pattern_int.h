@@ -16,7 +16,7 @@
 #include "sharing/pattern.h"
 
 #define PAT_INF		0xffffu		/* no upper bound in {m,} * + */
-#define PAT_MAX_DEPTH	200		/* nesting of groups the parser accepts */
+#define PAT_MAX_DEPTH	32		/* group nesting: bounds recursion on a 16 KiB stack */
 #define PAT_NONE	0xffffffffu
 
 /* A byte set: bit b of w[b / 64] is set when byte b is in the set. */
@@ -83,14 +83,57 @@ struct sv_pat {
 	uint32_t nfa_states, dfa_states_raw;
 	uint8_t cls[256];
 	struct pat_dfa dfa;		/* minimal; empty for the family */
-	uint32_t *run;			/* delta premultiplied by ncls, for matching */
+	uint32_t *run;			/* k-byte transitions, premultiplied by row */
+	uint32_t row;			/* ncls^stride: entries per state in run */
+	unsigned stride;		/* bytes per transition: 1, 2, 4 or 8 */
+	uint16_t (*ktab)[256];		/* [j][b]: class of b scaled for tuple position j */
 	bool analysed, empty;
 	uint8_t *canon;			/* singular: the one page */
 	bool canon_periodic;		/* canon repeats its first 64 bytes */
 	uint64_t canon_unit[8];
+	uint64_t pre_word[4];		/* canon words 0, 170, 341, 511: its prefilter */
 	unsigned nsamples;
 	struct sv_pat_sample samples[SV_PAT_SAMPLES];
 };
+
+/* pat_word - the @i-th 64-bit word of @page (any alignment). */
+static inline uint64_t pat_word(const void *page, unsigned i)
+{
+	uint64_t w;
+
+	__builtin_memcpy(&w, (const uint8_t *)page + 8 * i, 8);
+	return w;
+}
+
+/*
+ * pat_prefilter - sv_pat_prefilter(), inline for pattern sets: false when
+ * @page certainly does not match. The family: words 64 bytes apart are
+ * equal in any page with a power-of-two period up to 64. Singular: four
+ * words of the canonical page. General: the sampled byte sets.
+ */
+static inline bool pat_prefilter(const struct sv_pat *p, const void *page)
+{
+	const uint8_t *pg = page;
+	unsigned i;
+
+	switch (p->kind) {
+	case SV_PAT_PERIODIC:
+		return pat_word(pg, 0) == pat_word(pg, 8) && pat_word(pg, 263) == pat_word(pg, 255) &&
+		       pat_word(pg, 511) == pat_word(pg, 503);
+	case SV_PAT_SINGULAR:
+		return pat_word(pg, 0) == p->pre_word[0] && pat_word(pg, 170) == p->pre_word[1] &&
+		       pat_word(pg, 341) == p->pre_word[2] && pat_word(pg, 511) == p->pre_word[3];
+	default:
+		for (i = 0; i < p->nsamples; i++) {
+			const struct sv_pat_sample *s = &p->samples[i];
+			uint8_t b = pg[s->off];
+
+			if (!((s->allowed[b >> 6] >> (b & 63)) & 1))
+				return false;
+		}
+		return true;
+	}
+}
 
 /* pat_err - fill @err (may be NULL) with @pos and a formatted message; returns -SV_EINVAL. */
 int pat_err(struct sv_pat_error *err, size_t pos, const char *fmt, ...)

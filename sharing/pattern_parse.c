@@ -241,14 +241,36 @@ static int64_t parse_quant(struct parser *ps, uint32_t atom)
 			return pat_err(ps->err, ps->i, "expected '}' to close the quantifier at %zu", at);
 		ps->i++;
 	}
+	/*
+	 * A repeated group that is itself a repetition: use the exact
+	 * identities (x?){m,n} = x{0,n}, (x*){m,n} = x* (n > 0) and
+	 * (x+){m,n} = x{m,} (m > 0), x* (m = 0, n > 0). Without them
+	 * (x?){4096} builds subsets of thousands of NFA states per DFA state.
+	 */
+	if (ps->ast->nodes[atom].type == PN_REP && max > 0) {
+		struct pat_node *in = &ps->ast->nodes[atom];
+
+		if (in->min == 0 && in->max == 1) {
+			in->max = (uint16_t)max;
+			goto done;
+		}
+		if (in->min == 0 && in->max == PAT_INF)
+			goto done;
+		if (in->min == 1 && in->max == PAT_INF) {
+			in->min = (uint16_t)min;
+			goto done;
+		}
+	}
 	n = node_new(ps, PN_REP, at);
 	ps->ast->nodes[n].pos = ps->ast->nodes[atom].pos;
 	ps->ast->nodes[n].a = atom;
 	ps->ast->nodes[n].min = (uint16_t)min;
 	ps->ast->nodes[n].max = (uint16_t)max;
+	atom = n;
+done:
 	if (ps->i < ps->len && is_quant(ps->s[ps->i]))
 		return pat_err(ps->err, ps->i, "a quantifier cannot follow a quantifier: expected a group around the first");
-	return n;
+	return atom;
 }
 
 static int64_t parse_alt(struct parser *ps);

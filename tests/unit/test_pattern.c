@@ -191,18 +191,18 @@ static void test_nesting_and_length_limits(void **state)
 	int i;
 
 	(void)state;
-	/* 200 levels are fine, 201 are not */
-	for (i = 0; i < 200; i++)
-		re[i] = '(', re[400 - i] = ')';
-	re[200] = 'a';
-	re[401] = 0;
-	assert_int_equal(sv_pat_compile(re, 401, NULL, &p, &err), 0);
+	/* 32 levels are fine, 33 are not */
+	for (i = 0; i < 32; i++)
+		re[i] = '(', re[64 - i] = ')';
+	re[32] = 'a';
+	re[65] = 0;
+	assert_int_equal(sv_pat_compile(re, 65, NULL, &p, &err), 0);
 	sv_pat_put(p);
-	memmove(re + 1, re, 402);
+	memmove(re + 1, re, 66);
 	re[0] = '(';
 	strcat(re, ")");
 	assert_int_equal(sv_pat_compile(re, strlen(re), NULL, &p, &err), -SV_EINVAL);
-	assert_int_equal(err.pos, 200);
+	assert_int_equal(err.pos, 32);
 	assert_non_null(strstr(err.msg, "nested too deeply"));
 	memset(re, 'a', SV_PAT_MAX_LEN + 1);
 	assert_int_equal(sv_pat_compile(re, SV_PAT_MAX_LEN + 1, NULL, &p, &err), -SV_EINVAL);
@@ -237,6 +237,12 @@ static void test_minimality(void **state)
 	assert_int_equal(dfa_states("[\\x00-\\xff]*"), 1);
 	assert_int_equal(dfa_states("[^\\x00-\\xff]"), 1);	/* rejects all: dead only */
 	assert_int_equal(dfa_states("(ab|ac|ad)x"), dfa_states("a[bcd]x"));
+	/* nested repetitions are simplified before the NFA: these compile, and minimally */
+	assert_int_equal(dfa_states("(a?){4096}"), dfa_states("a{0,4096}"));
+	assert_int_equal(dfa_states("(a*){7}"), 2);
+	assert_int_equal(dfa_states("(a+){3,5}"), dfa_states("a{3,}"));
+	assert_int_equal(dfa_states("(a+){0,2}"), 2);
+	assert_int_equal(dfa_states("(a?){0}"), 2);		/* only the empty string */
 }
 
 static void test_state_limits(void **state)
