@@ -418,10 +418,41 @@ static double ksmd_cpu(int pid)
 	return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/*
+ * ksm_settle - let ksmd run 2 full scans so that it drops the rmap items of
+ * regions already gone (its counters keep them until it walks again); with
+ * no such items (all counters 0) there is nothing to do. Leaves run at 0.
+ * Returns 0, or -1 when ksmd did not finish within 10 s (it does not scan
+ * at all when no process has mergeable memory).
+ */
+static bool ksm_idle(void)
+{
+	return !ksm_num("pages_shared") && !ksm_num("pages_sharing") && !ksm_num("pages_unshared") &&
+	       !ksm_num("pages_volatile");
+}
+
+static int ksm_settle(void)
+{
+	uint64_t start = ksm_num("full_scans");
+	double t0 = wall_now();
+	bool done;
+
+	if (ksm_idle())
+		return 0;
+	if (ksm_write("run", "1"))
+		return -1;
+	/* ksmd stops scanning once no process is left: then the counters are simply 0. */
+	while (!(done = ksm_num("full_scans") >= start + 2 || ksm_idle()) && wall_now() - t0 < 10)
+		usleep(5000);
+	ksm_write("run", "0");
+	return done ? 0 : -1;
+}
+
 struct ksm_result {
 	uint64_t sharing, shared;
 	double cpu_to_final, wall_to_final, idle_cpu_per_s;
 	uint64_t full_scans;
+	char smart[16], maxps[16], zero[16];	/* settings left as found, for the report */
 };
 
 /*
@@ -449,6 +480,9 @@ static int ksm_run(struct ksm_result *r, char *why, size_t whylen)
 		snprintf(why, whylen, "%s not readable: %s", KSM_DIR "run", strerror(errno));
 		return -1;
 	}
+	ksm_read("smart_scan", r->smart, sizeof(r->smart));
+	ksm_read("max_page_sharing", r->maxps, sizeof(r->maxps));
+	ksm_read("use_zero_pages", r->zero, sizeof(r->zero));
 	pid = ksmd_pid();
 	if (!pid || ksmd_cpu(pid) < 0) {
 		snprintf(why, whylen, "no ksmd thread found in /proc");
@@ -469,6 +503,14 @@ static int ksm_run(struct ksm_result *r, char *why, size_t whylen)
 		rc = -1;
 		goto out;
 	}
+	if (ksm_write("pages_to_scan", KSM_BATCH) || ksm_write("sleep_millisecs", "0")) {
+		snprintf(why, whylen, "cannot set pages_to_scan/sleep_millisecs");
+		rc = -1;
+		goto out;
+	}
+	/* Counters of earlier, unmapped regions go first; what is left is others' (the baseline). */
+	if (ksm_settle())
+		printf("  note: ksmd did not finish 2 full scans in 10 s; counters may include others'\n");
 	rc = -1;
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (mem == MAP_FAILED) {
@@ -485,10 +527,6 @@ static int ksm_run(struct ksm_result *r, char *why, size_t whylen)
 	}
 	base_sharing = ksm_num("pages_sharing");
 	base_shared = ksm_num("pages_shared");
-	if (ksm_write("pages_to_scan", KSM_BATCH) || ksm_write("sleep_millisecs", "0")) {
-		snprintf(why, whylen, "cannot set pages_to_scan/sleep_millisecs");
-		goto unmap;
-	}
 	cpu0 = ksmd_cpu(pid);
 	wall0 = wall_now();
 	if (ksm_write("run", "1")) {
@@ -510,8 +548,8 @@ static int ksm_run(struct ksm_result *r, char *why, size_t whylen)
 		} else if (sharing > base_sharing && scans >= scans_at_change + 2) {
 			break;
 		}
-		if (now - wall0 > 90) {
-			snprintf(why, whylen, "KSM did not converge within 90 s");
+		if (now - wall0 > 60) {
+			snprintf(why, whylen, "KSM did not converge within 60 s");
 			goto unmap;
 		}
 		usleep(20000);
@@ -531,6 +569,7 @@ static int ksm_run(struct ksm_result *r, char *why, size_t whylen)
 unmap:
 	ksm_write("run", "0");
 	munmap(mem, len);
+	ksm_settle();		/* leave no counters of our region behind */
 out:
 	ksm_restore();
 	signal(SIGINT, SIG_DFL);
@@ -629,7 +668,9 @@ int main(void)
 		       "CPU-s = %.2f Mpages per CPU-second: %.1f x KSM's rate, %.1f%% of its CPU time\n",
 		       npt.saved, 100.0 * ((double)npt.saved - (double)k.sharing) / (double)k.sharing,
 		       npt.to_final, epps * 1e-6, epps / kpps, 100.0 * npt.to_final / k.cpu_to_final);
-		printf("  KSM settings restored (run, pages_to_scan, sleep_millisecs)\n");
+		printf("  KSM settings restored (run, pages_to_scan, sleep_millisecs); left as found:"
+		       " smart_scan %s, max_page_sharing %s, use_zero_pages %s\n", k.smart, k.maxps,
+		       k.zero);
 	}
 	printf("\ngoals (issue 6): merge phase >= 3.6 Mpages per CPU-second: %s (%.2f); "
 	       "steady re-hash near zero with dirty bits: %s (%" PRIu64 ")\n",
