@@ -3,7 +3,8 @@
 # The sharevisor-sim host tool: counters over images of known content, computed
 # here from what was written (never copied from a run), every mode, and its errors.
 cd "$(dirname "$0")/../.."
-make -s build/host/sharevisor-sim >/dev/null 2>&1 || { echo "not ok - sharevisor-sim: build failed"; exit 0; }
+make -s build/host/sharevisor-sim >/dev/null 2>&1 ||
+	{ echo "not ok - sharevisor-sim: build failed"; exit 0; }
 T=build/host/sharevisor-sim
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
@@ -158,4 +159,5 @@ err "bad --max-scans" 2 "bad --max-scans" --max-scans 0 "$D/a.img"
 err "no image" 2 'no image given'
 err "directory" 1 'not a regular file' "$D"
 $T --help >"$D/out" 2>&1; rc=$?
-check "--help exits 0 and says how pages are counted" test $rc -eq 0 -a -n "$(grep -l untouched "$D/out")"
+check "--help exits 0 and says how pages are counted" \
+	test $rc -eq 0 -a -n "$(grep -l untouched "$D/out")"
