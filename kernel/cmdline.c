@@ -1,8 +1,27 @@
 // SPDX-License-Identifier: MIT
-/* cmdline.c - key=value options from the hypervisor's command line. */
+/*
+ * cmdline.c - key=value options from the hypervisor's command line.
+ *
+ * GRUB passes a word with spaces as "key=a b" (the whole word quoted) with
+ * backslashes and quotes inside it escaped; key="a b" is accepted too.
+ */
 #include <string.h>
 
 #include "kernel/cmdline.h"
+
+/* word_end - the end of the word starting at @p, honouring quotes and escapes. */
+static const char *word_end(const char *p)
+{
+	int q = 0;
+
+	for (; *p && (q || *p != ' '); p++) {
+		if (*p == '\\' && p[1])
+			p++;
+		else if (*p == '"')
+			q = !q;
+	}
+	return p;
+}
 
 bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
 {
@@ -10,24 +29,26 @@ bool cmdline_get(const char *cmdline, const char *key, char *buf, size_t size)
 	const char *p = cmdline;
 
 	while (p && *p) {
-		const char *w;
+		const char *w, *end, *k;
 
 		while (*p == ' ')
 			p++;
 		w = p;
-		/* Skip the word, honouring quotes. */
-		for (int q = 0; *p && (q || *p != ' '); p++)
-			if (*p == '"')
-				q = !q;
-		if (strncmp(w, key, klen) || (w[klen] != '=' && w + klen != p))
+		end = p = word_end(p);
+		k = *w == '"' ? w + 1 : w;
+		if (end == w || strncmp(k, key, klen) ||
+		    (k[klen] != '=' && k + klen != end && !(k[klen] == '"' && k + klen + 1 == end)))
 			continue;
 		if (buf && size) {
-			const char *v = w + klen + (w[klen] == '=');
+			const char *v = k + klen + (k[klen] == '=');
 			size_t n = 0;
 
-			for (; v < p && n + 1 < size; v++)
-				if (*v != '"')
+			for (; v < end && n + 1 < size; v++) {
+				if (*v == '\\' && v + 1 < end)
+					buf[n++] = *++v;
+				else if (*v != '"')
 					buf[n++] = *v;
+			}
 			buf[n] = '\0';
 		}
 		return true;

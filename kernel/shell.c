@@ -284,7 +284,7 @@ static void cmd_pattern_add(const char *name, const char *re)
 	}
 	memset(&err, 0, sizeof(err));
 	rc = sv_patset_add(set, name, re, strlen(re), -1, &err);
-	if (!rc) {
+	if (rc > 0) {
 		out("pattern '%s' added\n", name);
 		return;
 	}

@@ -28,6 +28,43 @@ static uint64_t last_tick;
 
 static const char *const mode_names[] = { "off", "intra", "inter", "on" };
 
+/*
+ * add_boot_patterns - patterns="NAME=REGEX NAME=REGEX ...": extra patterns
+ * appended to the defaults (a space inside a regex is written \x20).
+ */
+static void add_boot_patterns(const char *cmdline)
+{
+	char list[512], *p = list;
+
+	if (!cmdline_get(cmdline, "patterns", list, sizeof(list)))
+		return;
+	while (*p) {
+		char *name = p, *re, *end;
+		struct sv_pat_error err;
+
+		while (*p && *p != ' ')
+			p++;
+		end = p;
+		while (*p == ' ')
+			*p++ = '\0';
+		*end = '\0';
+		if (!*name)
+			continue;
+		re = strchr(name, '=');
+		if (!re || re == name || !re[1]) {
+			pr_err("sharing: patterns=: '%s' is not NAME=REGEX\n", name);
+			continue;
+		}
+		*re++ = '\0';
+		memset(&err, 0, sizeof(err));
+		if (sv_patset_add(&patterns, name, re, strlen(re), -1, &err) < 0)
+			pr_err("sharing: pattern '%s': %s at byte %u of '%s'\n", name,
+			       err.msg[0] ? err.msg : "cannot be added", (unsigned)err.pos, re);
+		else
+			pr_info("sharing: pattern '%s' added: %s\n", name, re);
+	}
+}
+
 void vmshare_init(const char *cmdline)
 {
 	char v[16];
@@ -50,6 +87,7 @@ void vmshare_init(const char *cmdline)
 		}
 	}
 	share_set_mode(hv_share, (enum share_mode)mode);
+	add_boot_patterns(cmdline);
 	if (cmdline_get(cmdline, "scan_rate", v, sizeof(v))) {
 		unsigned n = 0;
 		const char *p = v;
@@ -61,8 +99,12 @@ void vmshare_init(const char *cmdline)
 		else
 			scan_rate = n;
 	}
-	pr_info("sharing: mode %s, scan rate %u pages per tick, patterns: zero page, repeating units\n",
-		mode_names[mode], scan_rate);
+	pr_info("sharing: mode %s, scan rate %u pages per tick, patterns:", mode_names[mode], scan_rate);
+	struct sv_patset_snap *snap = sv_patset_acquire(&patterns);
+	for (uint32_t i = 0; i < snap->n; i++)
+		pr_info(" %s", snap->e[i].name);
+	sv_patset_release(snap);
+	pr_info("\n");
 }
 
 const char *vmshare_mode_name(int mode)

@@ -205,6 +205,13 @@ static void test_cmdline(void **state)
 	assert_true(cmdline_get(c, "test_fault", v, 2));
 	assert_string_equal(v, "u");	/* truncated to the buffer */
 	assert_false(cmdline_get("", "x", v, sizeof(v)));
+	/* GRUB's form: the whole word quoted, backslashes and quotes escaped. */
+	c = "test_exit \"patterns=ab=(ab)* ff=\\\\xff*\" \"q=say \\\"hi\\\"\"";
+	assert_true(cmdline_get(c, "patterns", v, sizeof(v)));
+	assert_string_equal(v, "ab=(ab)* ff=\\xff*");
+	assert_true(cmdline_get(c, "q", v, sizeof(v)));
+	assert_string_equal(v, "say \"hi\"");
+	assert_true(cmdline_has(c, "test_exit"));
 }
 
 int main(void)

@@ -172,27 +172,39 @@ static struct expect reference(struct world *w, bool populated_only)
 	for (int v = 0; v < w->nvm; v++) {
 		if (w->gone[v])
 			continue;
+		/* Pages with equal keys share a frame; under a non-determining pattern, equal contents do. */
 		struct sv_pat_key *keys = calloc(w->pages, sizeof(*keys));
-		uint64_t nkeys = 0;
+		unsigned char **pages = calloc(w->pages, sizeof(*pages));
+		uint64_t nkeys = 0, npages = 0;
 
 		for (uint64_t i = 0; i < w->pages; i++) {
 			struct sv_pat_hit hit;
-			uint64_t hpa;
+			struct sv_pat_info info;
+			uint64_t hpa, k;
+			unsigned char *pg = w->shadow[v] + i * PG;
 
 			if (populated_only && p2m_lookup(&w->vm[v].p2m, i * PG, &hpa, NULL))
 				continue;
-			if (!sv_patset_match(snap, w->shadow[v] + i * PG, &hit))
+			if (!sv_patset_match(snap, pg, &hit))
 				continue;
 			x.pattern_pages++;
-			uint64_t k;
+			sv_pat_info(hit.pat, &info);
+			if (info.kind == SV_PAT_DFA) {
+				for (k = 0; k < npages && memcmp(pages[k], pg, PG); k++)
+					;
+				if (k == npages)
+					pages[npages++] = pg;
+				continue;
+			}
 			for (k = 0; k < nkeys; k++)
 				if (!memcmp(&keys[k], &hit.key, sizeof(hit.key)))
 					break;
 			if (k == nkeys)
 				keys[nkeys++] = hit.key;
 		}
-		x.pattern_frames += nkeys;
+		x.pattern_frames += nkeys + npages;
 		free(keys);
+		free(pages);
 	}
 	for (int v = 0; v < w->nvm; v++) {
 		int d;
@@ -453,6 +465,37 @@ static void test_vm_remove_returns_frames(void **state)
 	world_free(&w);
 }
 
+/* A pattern that admits many pages: its pages are grouped by content, inside each VM only. */
+static void test_non_determining_pattern(void **state)
+{
+	struct world w = { 0 };
+	struct sv_pat_error err;
+	unsigned char p[PG];
+	struct share_stats st;
+	(void)state;
+
+	world_init(&w, 2, 24, &npt_format, 4 << 20);
+	assert_true(sv_patset_add(&w.set, "bits", "[\\x00\\x01]*", strlen("[\\x00\\x01]*"), -1, &err) > 0);
+	for (int v = 0; v < 2; v++)
+		for (uint64_t i = 0; i < 24; i++) {
+			/* Pages of 0/1 bytes: four distinct contents, each six times per VM. */
+			for (size_t b = 0; b < PG; b++)
+				p[b] = (unsigned char)(((b * 2654435761u) >> (i % 4 + 3)) & 1);
+			p[0] = 1;	/* never all zero */
+			gwrite(&w, v, i * PG, p, PG);
+		}
+	converge(&w);
+	assert_memory_ok(&w);
+	assert_reference(&w);
+	share_get_stats(w.e, &st);
+	assert_int_equal(st.pattern_frames, 8);	/* 4 contents x 2 VMs: never across VMs */
+	assert_int_equal(st.pages_shared, 0);
+	/* COW on such a page copies (the key does not determine the content). */
+	gwrite(&w, 1, 3 * PG + 17, "\x01", 1);
+	assert_memory_ok(&w);
+	world_free(&w);
+}
+
 static void test_modes(void **state)
 {
 	struct world w = { 0 };
@@ -535,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_oom_cow_changes_nothing),
 		cmocka_unit_test(test_dirty_bits_skip_rehash),
 		cmocka_unit_test(test_vm_remove_returns_frames),
+		cmocka_unit_test(test_non_determining_pattern),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_model_random),
 	};
