@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* hindex.c - growable hash index of 24-byte nodes addressed by 32-bit ids. */
+/* hindex.c - growable hash index of 16-byte nodes addressed by 32-bit ids. */
 #include <string.h>
 
 #include "mm/plat.h"
@@ -48,7 +48,7 @@ static int grow_nodes(struct hindex *h)
 	return 0;
 }
 
-uint32_t hidx_alloc(struct hindex *h, uint64_t val, uint32_t aux)
+uint32_t hidx_alloc(struct hindex *h, uint64_t val, uint16_t aux)
 {
 	uint32_t id;
 	struct hnode *n;
@@ -62,7 +62,7 @@ uint32_t hidx_alloc(struct hindex *h, uint64_t val, uint32_t aux)
 		id = h->top++;
 	}
 	n = &h->node[id];
-	n->val = val;
+	n->pfn = (uint32_t)(val >> 12);
 	n->aux = aux;
 	n->hash = 0;
 	n->next = HIDX_NONE;
@@ -101,7 +101,7 @@ static void rehash(struct hindex *h)
 	h->nbuckets = nb;
 }
 
-uint32_t hidx_insert(struct hindex *h, uint32_t hash, uint64_t val, uint32_t aux)
+uint32_t hidx_insert(struct hindex *h, uint32_t hash, uint64_t val, uint16_t aux)
 {
 	uint32_t id, b;
 

@@ -3,7 +3,9 @@
  * hindex.h - a growable hash index of small nodes, addressed by 32-bit ids.
  *
  * Nodes live in one array (ids instead of pointers: half the size, and the
- * array can move when it grows); buckets chain them by hash. The same node
+ * array can move when it grows); buckets chain them by hash. A node holds a
+ * page-aligned address (a frame or a guest page), a 32-bit hash and a
+ * 16-bit tag (a VM id). The same node
  * pool also serves plain linked lists (the reverse maps) through
  * hidx_alloc()/hidx_release() without the buckets.
  */
@@ -14,12 +16,13 @@
 
 #define HIDX_NONE UINT32_MAX
 
+/* 16 bytes: values are page-aligned addresses, kept as page numbers (up to 16 TiB). */
 struct hnode {
-	uint64_t val;
 	uint32_t hash;
 	uint32_t next;		/* bucket chain, list link, or free list */
-	uint32_t aux;
-	uint32_t live;		/* 1 while allocated */
+	uint32_t pfn;		/* the value >> 12 */
+	uint16_t aux;
+	uint16_t live;		/* 1 while allocated */
 };
 
 struct hindex {
@@ -38,13 +41,13 @@ void hidx_free(struct hindex *h);
 /* hidx_clear - drop every node, keep the memory. */
 void hidx_clear(struct hindex *h);
 
-/* hidx_alloc - a node outside the buckets (for lists); its id, or HIDX_NONE when out of memory. */
-uint32_t hidx_alloc(struct hindex *h, uint64_t val, uint32_t aux);
+/* hidx_alloc - a node outside the buckets (for lists) for page-aligned @val; its id, or HIDX_NONE when out of memory. */
+uint32_t hidx_alloc(struct hindex *h, uint64_t val, uint16_t aux);
 /* hidx_release - give back a node from hidx_alloc. */
 void hidx_release(struct hindex *h, uint32_t id);
 
 /* hidx_insert - a node in the bucket of @hash; its id, or HIDX_NONE when out of memory. */
-uint32_t hidx_insert(struct hindex *h, uint32_t hash, uint64_t val, uint32_t aux);
+uint32_t hidx_insert(struct hindex *h, uint32_t hash, uint64_t val, uint16_t aux);
 /* hidx_remove - unlink node @id from its bucket and free it. */
 void hidx_remove(struct hindex *h, uint32_t id);
 
@@ -55,6 +58,12 @@ uint32_t hidx_next(const struct hindex *h, uint32_t id);
 static inline struct hnode *hidx_node(const struct hindex *h, uint32_t id)
 {
 	return &h->node[id];
+}
+
+/* hnode_val - the page-aligned address node @n holds. */
+static inline uint64_t hnode_val(const struct hnode *n)
+{
+	return (uint64_t)n->pfn << 12;
 }
 
 /* hidx_bytes - memory held. */

@@ -54,7 +54,7 @@ void share_content_drop(struct share_engine *e, uint64_t pa, uint16_t vm, uint64
 	/* One mapping left: nothing is shared any more, give it back to its VM writable. */
 	n = hidx_node(&e->rmap, f->link[0]);
 	ov = share_vm_by_id(e, (uint16_t)n->aux);
-	gpa = n->val;
+	gpa = hnode_val(n);
 	BUG_ON(!ov);
 	share_unlink_content(e, pa);
 	frame_set_kind(e->fp, pa, FRAME_GUEST);

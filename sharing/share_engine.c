@@ -276,7 +276,7 @@ static int check_leaf(void *arg, const struct p2m_leaf *leaf)
 			for (uint32_t id = f->link[0]; id != HIDX_NONE;
 			     id = hidx_node(&e->rmap, id)->next) {
 				struct hnode *n = hidx_node(&e->rmap, id);
-				if (n->aux == c->sv->id && n->val == leaf->gpa + off)
+				if (n->aux == c->sv->id && hnode_val(n) == leaf->gpa + off)
 					found = true;
 			}
 			if (!found)

@@ -123,7 +123,7 @@ int merge_pattern(struct share_engine *e, struct share_vm *sv, uint64_t gpa, uin
 
 	e->st.pages_hashed++;
 	for (id = hidx_first(&sv->local, h); id != HIDX_NONE; id = hidx_next(&sv->local, id)) {
-		uint64_t spa = hidx_node(&sv->local, id)->val;
+		uint64_t spa = hnode_val(hidx_node(&sv->local, id));
 
 		if (memcmp(fpage(e, spa), fpage(e, pa), PAGE_SIZE)) {
 			e->st.hash_collisions++;
@@ -225,7 +225,7 @@ int merge_content(struct share_engine *e, struct share_vm *sv, uint64_t gpa, uin
 	/* 1. An existing content frame of this domain with the same bytes. */
 	for (id = hidx_first(&sv->dom->stable, h); id != HIDX_NONE;
 	     id = hidx_next(&sv->dom->stable, id)) {
-		uint64_t spa = hidx_node(&sv->dom->stable, id)->val;
+		uint64_t spa = hnode_val(hidx_node(&sv->dom->stable, id));
 
 		if (memcmp(fpage(e, spa), page, PAGE_SIZE)) {
 			e->st.hash_collisions++;
@@ -237,7 +237,7 @@ int merge_content(struct share_engine *e, struct share_vm *sv, uint64_t gpa, uin
 	for (id = hidx_first(&e->cand, h); id != HIDX_NONE; id = next) {
 		struct hnode *n = hidx_node(&e->cand, id);
 		struct share_vm *cv = share_vm_by_id(e, (uint16_t)n->aux);
-		uint64_t cgpa = n->val, cpa;
+		uint64_t cgpa = hnode_val(n), cpa;
 
 		next = hidx_next(&e->cand, id);
 		if (!cv || cv->dom != sv->dom || (cv == sv && cgpa == gpa))

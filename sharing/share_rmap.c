@@ -30,7 +30,7 @@ void rmap_del(struct share_engine *e, uint64_t frame_pa, uint16_t vm, uint64_t g
 	while (*link != HIDX_NONE) {
 		struct hnode *n = hidx_node(&e->rmap, *link);
 
-		if (n->aux == vm && n->val == gpa) {
+		if (n->aux == vm && hnode_val(n) == gpa) {
 			uint32_t id = *link;
 
 			*link = n->next;
