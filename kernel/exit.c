@@ -70,6 +70,15 @@ static void inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uin
 	virt->inject(v, &ev);
 }
 
+/* complete_or_gp - the instruction is done (skip it), or it faults with #GP(0) as on hardware. */
+static void complete_or_gp(struct vcpu *v, bool ok)
+{
+	if (ok)
+		virt->skip_insn(v);
+	else
+		inject_exception(v, VEC_GP, true, 0);
+}
+
 static void cpuid_hypervisor(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	uint64_t val;
@@ -205,11 +214,7 @@ static void handle_msr(struct vcpu *v, bool write)
 			ok = false;
 		}
 	}
-	if (!ok) {
-		inject_exception(v, VEC_GP, true, 0);
-		return;
-	}
-	virt->skip_insn(v);
+	complete_or_gp(v, ok);
 }
 
 /* cr4_allowed - the CR4 bits a guest may set: the basic ones and the features its CPUID shows. */
@@ -253,11 +258,7 @@ static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 	default:
 		ok = false;
 	}
-	if (!ok) {
-		inject_exception(v, VEC_GP, true, 0);
-		return;
-	}
-	virt->skip_insn(v);
+	complete_or_gp(v, ok);
 }
 
 /* handle_npf - first touch of guest RAM populates it; anything else outside RAM stops the VM. */

@@ -460,37 +460,13 @@ int p2m_lookup(const struct p2m *p, uint64_t gpa, uint64_t *hpa,
 	return 0;
 }
 
-int p2m_test_and_clear_ad(struct p2m *p, uint64_t gpa, unsigned which)
+/*
+ * ad_entry - the leaf entry holding @gpa and the bits of @which in its
+ * format. Returns 0, or -SV_ENOTSUP / -SV_EINVAL / -SV_ERANGE / -SV_ENOENT.
+ */
+static int ad_entry(struct p2m *p, uint64_t gpa, unsigned which, uint64_t **e, uint64_t *mask)
 {
 	const struct p2m_format *f = p->fmt;
-	uint64_t *e, mask = 0, old;
-	int l, rc, got = 0;
-
-	if (!p2m_has_ad(p))
-		return -SV_ENOTSUP;
-	if (which & ~(P2M_ACCESSED | P2M_DIRTY))
-		return -SV_EINVAL;
-	if ((rc = check_gpa(gpa)))
-		return rc;
-	e = find(p, gpa, &l);
-	if (!present(p, ent_read(e)))
-		return -SV_ENOENT;
-	if (which & P2M_ACCESSED)
-		mask |= f->accessed_bit;
-	if (which & P2M_DIRTY)
-		mask |= f->dirty_bit;
-	old = __atomic_fetch_and(e, ~mask, __ATOMIC_ACQ_REL);
-	if ((which & P2M_ACCESSED) && (old & f->accessed_bit))
-		got |= P2M_ACCESSED;
-	if ((which & P2M_DIRTY) && (old & f->dirty_bit))
-		got |= P2M_DIRTY;
-	return got;
-}
-
-int p2m_set_ad(struct p2m *p, uint64_t gpa, unsigned which)
-{
-	const struct p2m_format *f = p->fmt;
-	uint64_t *e, mask = 0;
 	int l, rc;
 
 	if (!p2m_has_ad(p))
@@ -499,13 +475,36 @@ int p2m_set_ad(struct p2m *p, uint64_t gpa, unsigned which)
 		return -SV_EINVAL;
 	if ((rc = check_gpa(gpa)))
 		return rc;
-	e = find(p, gpa, &l);
-	if (!present(p, ent_read(e)))
+	*e = find(p, gpa, &l);
+	if (!present(p, ent_read(*e)))
 		return -SV_ENOENT;
-	if (which & P2M_ACCESSED)
-		mask |= f->accessed_bit;
-	if (which & P2M_DIRTY)
-		mask |= f->dirty_bit;
+	*mask = ((which & P2M_ACCESSED) ? f->accessed_bit : 0) |
+		((which & P2M_DIRTY) ? f->dirty_bit : 0);
+	return 0;
+}
+
+int p2m_test_and_clear_ad(struct p2m *p, uint64_t gpa, unsigned which)
+{
+	uint64_t *e, mask, old;
+	int rc = ad_entry(p, gpa, which, &e, &mask), got = 0;
+
+	if (rc)
+		return rc;
+	old = __atomic_fetch_and(e, ~mask, __ATOMIC_ACQ_REL);
+	if ((which & P2M_ACCESSED) && (old & p->fmt->accessed_bit))
+		got |= P2M_ACCESSED;
+	if ((which & P2M_DIRTY) && (old & p->fmt->dirty_bit))
+		got |= P2M_DIRTY;
+	return got;
+}
+
+int p2m_set_ad(struct p2m *p, uint64_t gpa, unsigned which)
+{
+	uint64_t *e, mask;
+	int rc = ad_entry(p, gpa, which, &e, &mask);
+
+	if (rc)
+		return rc;
 	__atomic_fetch_or(e, mask, __ATOMIC_ACQ_REL);
 	return 0;
 }
