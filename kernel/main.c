@@ -32,6 +32,26 @@ static void boot_options(const char *cmdline)
 		console_loglevel = v[0] - '0';
 }
 
+/*
+ * reserve_for_test - test_reserve=MiB: keep all but that much memory from
+ * the guests, so tests can run the hypervisor out of frames.
+ */
+static void reserve_for_test(const char *cmdline)
+{
+	char v[16];
+	uint64_t keep = 0, held = 0;
+
+	if (!cmdline_get(cmdline, "test_reserve", v, sizeof(v)))
+		return;
+	for (const char *p = v; *p >= '0' && *p <= '9' && keep < (1ull << 30); p++)
+		keep = keep * 10 + (uint64_t)(*p - '0');
+	keep <<= 20 - PAGE_SHIFT;
+	while (frame_free_count(&hv_frames) > keep && frame_alloc(&hv_frames, FRAME_HV, 0))
+		held++;
+	pr_info("test_reserve: %llu frames held back, %llu left for guests\n",
+		(unsigned long long)held, (unsigned long long)frame_free_count(&hv_frames));
+}
+
 static void print_modules(const struct boot_info *bi)
 {
 	pr_info("modules: %zu\n", bi->n_mods);
@@ -77,7 +97,7 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 		test_exit(TEST_FAIL);
 	}
 	print_modules(&boot_info);
-	mem_report();
+	mem_report("frames");
 
 	if (cmdline_get(boot_info.cmdline, "test_fault", what, sizeof(what))) {
 		pr_info("test_fault=%s: provoking an exception\n", what);
@@ -91,6 +111,7 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 		pr_err("no guests can run on this machine; halting\n");
 		test_exit(TEST_FAIL);
 	}
+	reserve_for_test(boot_info.cmdline);
 	vmshare_init(boot_info.cmdline);
 	if (cmdline_get(boot_info.cmdline, "stats_every", what, sizeof(what)))
 		for (const char *p = what; *p >= '0' && *p <= '9' && stats_every < 86400; p++)

@@ -45,12 +45,12 @@ int mem_init(const struct boot_info *bi)
 	return 0;
 }
 
-void mem_report(void)
+void mem_report(const char *label)
 {
 	const struct frame_pool *fp = &hv_frames;
 
-	pr_info("frames: total %llu (%llu MiB), free %llu, hypervisor %llu, guest %llu, "
-		"pattern %llu, content %llu; metadata %llu KiB\n",
+	pr_info("%s: total %llu (%llu MiB), free %llu, hypervisor %llu, guest %llu, "
+		"pattern %llu, content %llu; metadata %llu KiB\n", label,
 		(unsigned long long)fp->total,
 		(unsigned long long)(fp->total * PAGE_SIZE >> 20),
 		(unsigned long long)fp->count[FRAME_FREE],

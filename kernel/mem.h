@@ -14,7 +14,7 @@ extern struct heap hv_heap;
 /* mem_init - frame pool over usable RAM minus image, boot info and modules. Returns 0 or -errno. */
 int mem_init(const struct boot_info *bi);
 
-/* mem_report - print the frame counters by kind. */
-void mem_report(void);
+/* mem_report - print the frame counters by kind, on a line starting with @label. */
+void mem_report(const char *label);
 
 #endif

@@ -57,6 +57,34 @@ static bool runnable(struct vm *vm)
 	return vpic_pending(&vm->pic, &vector);
 }
 
+/*
+ * oom_deadlock - every live VM waits for memory and none is free: nothing
+ * will ever free some. Stop the VM holding the most pages, with a report
+ * (the policy of last resort), so the others can go on. Returns true if one
+ * was stopped.
+ */
+static bool oom_deadlock(void)
+{
+	struct vm *victim = NULL;
+
+	if (frame_free_count(&hv_frames))
+		return false;
+	for (int id = 1; id <= VM_MAX; id++) {
+		struct vm *vm = vms[id];
+
+		if (!vm || vm->state == VM_STOPPED)
+			continue;
+		if (vm->state == VM_RUNNING && !vm->oom)
+			return false;	/* someone can still run (or is paused by the operator) */
+		if (vm->state == VM_RUNNING && (!victim || vm->pages_populated > victim->pages_populated))
+			victim = vm;
+	}
+	if (!victim)
+		return false;
+	vm_stop(victim, -1, "out of memory: every VM was waiting for a free frame");
+	return true;
+}
+
 static void run_slice(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
@@ -81,6 +109,7 @@ static void summary(void)
 {
 	pr_info("all VMs have stopped\n");
 	vmshare_report();
+	mem_report("frames after the VMs");
 	for (int id = 1; id <= VM_MAX; id++) {
 		struct vm *vm = vms[id];
 		const struct vcpu *v;
@@ -130,6 +159,8 @@ void sched_run(void)
 			if (test_mode || !console_is_active())
 				test_exit(all_pass ? TEST_PASS : TEST_FAIL);
 		}
+		if (!next && live && oom_deadlock())
+			continue;
 		if (!next) {
 			arch_idle();
 			continue;

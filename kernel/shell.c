@@ -399,7 +399,7 @@ void shell_exec(const char *line)
 			vm_log_print(vm);
 		break;
 	case CMD_MEM:
-		mem_report();
+		mem_report("frames");
 		break;
 	case CMD_VERSION:
 		out("sharevisor %s, %s backend\n", SV_VERSION, virt ? virt->name : "no");

@@ -198,6 +198,24 @@ err_free:
 	return NULL;
 }
 
+/*
+ * vm_release - give back everything @vm holds but its object: vCPU state,
+ * its share of shared frames, its private frames and its nested page
+ * tables. Idempotent; the object stays for reports until vm_destroy().
+ */
+static void vm_release(struct vm *vm)
+{
+	if (vm->vcpu.arch)
+		virt->vcpu_free(&vm->vcpu);
+	/* The engine drops this VM's share of every frame; what is left is private. */
+	if (vm->share) {
+		share_vm_remove(hv_share, vm->share);
+		vm->share = NULL;
+	}
+	p2m_destroy(&vm->p2m, release_leaf, NULL);
+	vm->oom = false;
+}
+
 void vm_stop(struct vm *vm, int code, const char *fmt, ...)
 {
 	va_list ap;
@@ -217,16 +235,13 @@ void vm_stop(struct vm *vm, int code, const char *fmt, ...)
 	else
 		pr_info("vm %d '%s': stopped by the hypervisor: %s\n", vm->id, vm->name,
 			vm->stop_reason);
+	/* A stopped VM never runs again: its memory goes back at once. */
+	vm_release(vm);
 }
 
 void vm_destroy(struct vm *vm)
 {
-	if (vm->vcpu.arch)
-		virt->vcpu_free(&vm->vcpu);
-	/* The engine drops this VM's share of every frame; what is left is private. */
-	if (vm->share)
-		share_vm_remove(hv_share, vm->share);
-	p2m_destroy(&vm->p2m, release_leaf, NULL);
+	vm_release(vm);
 	vms[vm->id] = NULL;
 	heap_free(&hv_heap, vm);
 }

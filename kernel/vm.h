@@ -91,7 +91,7 @@ extern struct vm *vms[VM_MAX + 1];	/* by id; NULL where unused */
  */
 struct vm *vm_create(const struct boot_module *mod, int index);
 
-/* vm_stop - stop @vm with @code (-1: by the hypervisor) and a printed reason. */
+/* vm_stop - stop @vm with @code (-1: by the hypervisor) and a printed reason; its memory is released. */
 void vm_stop(struct vm *vm, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

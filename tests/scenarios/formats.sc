@@ -10,6 +10,7 @@ MODULES=(
 )
 RESULT=PASS
 EXPECT=(
+	'^frames after the VMs: .* guest 0, pattern 0, content 0'
 	"^vm [0-9]+ 'elf32': .* ELF32 image"
 	"^vm [0-9]+ 'elf64': .* ELF64 image"
 	"^vm [0-9]+ 'objcopy': .* ELF32 image"

@@ -12,6 +12,7 @@ MODULES=(
 RESULT=FAIL
 TIMEOUT=90
 EXPECT=(
+	'^frames after the VMs: .* guest 0, pattern 0, content 0'
 	"^vm [0-9]+ 'wild': stopped by the hypervisor: read access to gpa 0xc0000000 outside guest RAM"
 	"^vm [0-9]+ 'triple': stopped by the hypervisor: triple fault"
 	'^\[priv\] test cpuid_hidden: ok'

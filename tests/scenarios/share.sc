@@ -14,6 +14,7 @@ MODULES=(
 RESULT=PASS
 TIMEOUT=120
 EXPECT=(
+	'^frames after the VMs: .* guest 0, pattern 0, content 0'
 	'^sharing: mode on'
 	'^\[a\] share: area pattern=([0-9]+)/\1 content=([1-9][0-9]*)/\2 private=([0-9]+)/\3'
 	'^\[b\] share: area pattern=([0-9]+)/\1 content=([1-9][0-9]*)/\2 private=([0-9]+)/\3'

@@ -9,6 +9,7 @@ MODULES=(
 RESULT=PASS
 TIMEOUT=90
 EXPECT=(
+	'^frames after the VMs: .* guest 0, pattern 0, content 0'
 	"^vm [0-9]+ 'hello': 32 MiB RAM"
 	'^\[hello\] guest hello: PASS'
 	'^\[fill\] guest fill: PASS'
