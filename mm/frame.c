@@ -219,6 +219,16 @@ uint64_t frame_alloc_contig(struct frame_pool *fp, uint64_t n,
 	return 0;
 }
 
+uint64_t frame_alloc_filled(struct frame_pool *fp, uint64_t n, enum frame_kind kind,
+			    uint16_t owner, int fill)
+{
+	uint64_t pa = frame_alloc_contig(fp, n, kind, owner);
+
+	if (pa)
+		memset(frame_va(fp, pa), fill, n * PAGE_SIZE);
+	return pa;
+}
+
 struct frame *frame_meta(struct frame_pool *fp, uint64_t pa)
 {
 	uint64_t pfn = pa >> PAGE_SHIFT;

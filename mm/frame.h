@@ -80,6 +80,10 @@ uint64_t frame_alloc(struct frame_pool *fp, enum frame_kind kind, uint16_t owner
 uint64_t frame_alloc_contig(struct frame_pool *fp, uint64_t n,
 			    enum frame_kind kind, uint16_t owner);
 
+/* frame_alloc_filled - @n contiguous frames with every byte set to @fill; the first one's address, or 0. */
+uint64_t frame_alloc_filled(struct frame_pool *fp, uint64_t n, enum frame_kind kind,
+			    uint16_t owner, int fill);
+
 /* frame_get - take one more reference on an allocated frame. */
 void frame_get(struct frame_pool *fp, uint64_t pa);
 

@@ -147,10 +147,7 @@ bool rdmsr_safe(uint32_t msr, uint64_t *v)
 			 "3: movl $1, %2\n"
 			 "   jmp 2b\n"
 			 ".popsection\n"
-			 ".pushsection __ex_table, \"a\"\n"
-			 ".balign 8\n"
-			 ".quad 1b, 3b\n"
-			 ".popsection\n"
+			 EX_TABLE(1b, 3b)
 			 : "+a"(lo), "+d"(hi), "+r"(faulted)
 			 : "c"(msr));
 	*v = faulted ? 0 : ((uint64_t)hi << 32) | lo;

@@ -14,6 +14,16 @@ struct trap_frame {
 	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
 };
 
+/*
+ * EX_TABLE(insn, fixup) - assembler text listing the instruction at local
+ * label @insn in __ex_table: if it faults, trap.c resumes at label @fixup.
+ */
+#define EX_TABLE(insn, fixup)                 \
+	".pushsection __ex_table, \"a\"\n"  \
+	".balign 8\n"                         \
+	".quad " #insn ", " #fixup "\n"       \
+	".popsection\n"
+
 /* IST slots in the TSS (1-based in IDT entries). */
 #define IST_DF	1
 #define IST_NMI 2

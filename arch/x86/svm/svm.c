@@ -31,22 +31,13 @@ static struct svm_vcpu *S(struct vcpu *v)
 	return v->arch;
 }
 
-static uint64_t alloc_filled(unsigned n, int fill)
-{
-	uint64_t pa = frame_alloc_contig(&hv_frames, n, FRAME_HV, 0);
-
-	if (pa)
-		memset(frame_va(&hv_frames, pa), fill, n * PAGE_SIZE);
-	return pa;
-}
-
 static int svm_cpu_enable(void)
 {
-	uint64_t hsave = alloc_filled(1, 0);
+	uint64_t hsave = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0);
 
-	host_vmcb_pa = alloc_filled(1, 0);
-	iopm_pa = alloc_filled(IOPM_FRAMES, 0xff);
-	msrpm_pa = alloc_filled(MSRPM_FRAMES, 0xff);
+	host_vmcb_pa = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0);
+	iopm_pa = frame_alloc_filled(&hv_frames, IOPM_FRAMES, FRAME_HV, 0, 0xff);
+	msrpm_pa = frame_alloc_filled(&hv_frames, MSRPM_FRAMES, FRAME_HV, 0, 0xff);
 	if (!hsave || !host_vmcb_pa || !iopm_pa || !msrpm_pa)
 		return -SV_ENOMEM;
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
@@ -71,7 +62,7 @@ static int svm_vcpu_init(struct vcpu *v)
 
 	if (!s)
 		return -SV_ENOMEM;
-	s->vmcb_pa = alloc_filled(1, 0);
+	s->vmcb_pa = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0);
 	if (!s->vmcb_pa) {
 		heap_free(&hv_heap, s);
 		return -SV_ENOMEM;

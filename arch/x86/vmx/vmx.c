@@ -139,15 +139,6 @@ static int setup_controls(struct vmx_caps *c)
 	return 0;
 }
 
-static uint64_t alloc_filled(unsigned n, int fill)
-{
-	uint64_t pa = frame_alloc_contig(&hv_frames, n, FRAME_HV, 0);
-
-	if (pa)
-		memset(frame_va(&hv_frames, pa), fill, n * PAGE_SIZE);
-	return pa;
-}
-
 /* vmxon - enter VMX root operation; false if VMXON faulted (#GP, #UD) or failed. */
 static bool vmxon(uint64_t pa)
 {
@@ -161,10 +152,7 @@ static bool vmxon(uint64_t pa)
 			 "3: movb $1, %0\n"
 			 "   jmp 2b\n"
 			 ".popsection\n"
-			 ".pushsection __ex_table, \"a\"\n"
-			 ".balign 8\n"
-			 ".quad 1b, 3b\n"
-			 ".popsection\n"
+			 EX_TABLE(1b, 3b)
 			 : "+q"(fail) : "m"(pa) : "cc", "memory");
 	return !fail;
 }
@@ -227,9 +215,9 @@ static int vmx_cpu_enable(void)
 	if (rc)
 		return rc;
 
-	vmxon_pa = alloc_filled(1, 0);
-	io_bitmap_pa = alloc_filled(2, 0xff);
-	msr_bitmap_pa = alloc_filled(1, 0xff);
+	vmxon_pa = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0);
+	io_bitmap_pa = frame_alloc_filled(&hv_frames, 2, FRAME_HV, 0, 0xff);
+	msr_bitmap_pa = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0xff);
 	if (!vmxon_pa || !io_bitmap_pa || !msr_bitmap_pa)
 		return -SV_ENOMEM;
 	*(uint32_t *)frame_va(&hv_frames, vmxon_pa) = c->revision;
@@ -398,8 +386,8 @@ static int vmx_vcpu_init(struct vcpu *v)
 
 	if (!x)
 		return -SV_ENOMEM;
-	x->vmcs_pa = alloc_filled(1, 0);
-	x->vapic_pa = alloc_filled(1, 0);
+	x->vmcs_pa = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0);
+	x->vapic_pa = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0);
 	if (!x->vmcs_pa || !x->vapic_pa)
 		goto err_frames;
 	/* A new VMCS: revision id, then VMCLEAR makes it "clear" for VMLAUNCH (25.11.3). */
