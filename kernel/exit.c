@@ -14,6 +14,7 @@
 #include "kernel/hvabi.h"
 #include "kernel/mem.h"
 #include "kernel/printk.h"
+#include "kernel/testexit.h"
 #include "kernel/vm.h"
 #include "kernel/vmshare.h"
 #include "mm/errno.h"
@@ -331,16 +332,22 @@ static enum exit_action handle_hypercall(struct vcpu *v)
 		v->regs.rax = 0;
 		return EXIT_YIELD;
 	case SV_HC_SCAN_NOW:
-		if (hv_share)
-			share_scan_full(hv_share);
-		ret = 0;
-		break;
 	case SV_HC_PAGE_STATE:
-		ret = vmshare_page_state(v->vm, (uint32_t)v->regs.rbx, (uint32_t)v->regs.rcx,
-					 (uint32_t)v->regs.rdx);
-		break;
 	case SV_HC_BARRIER:
-		ret = barrier(v->vm, (uint32_t)v->regs.rbx);
+		/*
+		 * Test aids only: a forced full scan costs the whole machine, and
+		 * a page's sharing state tells a guest that another VM holds the
+		 * same bytes (the deduplication side channel).
+		 */
+		if (!test_mode)
+			ret = -SV_EPERM;
+		else if (nr == SV_HC_SCAN_NOW)
+			ret = hv_share ? (share_scan_full(hv_share), 0) : 0;
+		else if (nr == SV_HC_PAGE_STATE)
+			ret = vmshare_page_state(v->vm, (uint32_t)v->regs.rbx,
+						 (uint32_t)v->regs.rcx, (uint32_t)v->regs.rdx);
+		else
+			ret = barrier(v->vm, (uint32_t)v->regs.rbx);
 		break;
 	default:
 		ret = -SV_ENOSYS;

@@ -14,7 +14,12 @@
  *
  * Hypercalls: VMCALL (Intel) or VMMCALL (AMD); the other one raises #UD.
  *   EAX = number (enum sv_hypercall), EBX/ECX/EDX = arguments;
- *   EAX on return = result (>= 0) or a negative error number (-38 = unknown call).
+ *   EAX on return = result (>= 0) or a negative error number (-38 = unknown call,
+ *   -1 = a test aid called outside test mode).
+ * SV_HC_SCAN_NOW, SV_HC_PAGE_STATE and SV_HC_BARRIER, and the machine-wide
+ * counters (full scans, pages shared/sharing), exist only when the hypervisor
+ * runs with test_exit: they would let a guest load the machine or learn what
+ * other VMs hold (the deduplication side channel).
  *
  * Ports: 0x3f8 a 16550 UART (output to the hypervisor console, prefixed with
  * the VM's name); 0xf4 debug exit (QEMU's isa-debug-exit convention: a byte
