@@ -211,6 +211,7 @@ static void converge(void)
 		for (unsigned int s = 0; s < 100000; s++)
 			__asm__ volatile("pause");
 		for (unsigned int k = 0; k < NWATCH; k++) {
+			now = last[k];
 			rt_hv_counter(watched[k], &now);
 			if (now != last[k])
 				changed = true, last[k] = now;
