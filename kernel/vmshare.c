@@ -265,9 +265,11 @@ void vmshare_report(void)
 		(unsigned long long)st.saved, p / 10, p % 10);
 	p = pct10(cost, total);
 	pr_info("sharing: COW breaks %llu pattern, %llu content; %llu merges, %llu aborted, "
-		"%llu hash collisions; engine memory %llu KiB (%u.%u%% of host memory, frame metadata %llu KiB)\n",
+		"%llu hash collisions; %llu pages hashed, %llu skipped as clean (dirty bits); "
+		"engine memory %llu KiB (%u.%u%% of host memory, frame metadata %llu KiB)\n",
 		(unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
 		(unsigned long long)st.merges, (unsigned long long)st.merge_aborts,
-		(unsigned long long)st.hash_collisions, (unsigned long long)(cost >> 10),
+		(unsigned long long)st.hash_collisions, (unsigned long long)st.pages_hashed,
+		(unsigned long long)st.clean_skips, (unsigned long long)(cost >> 10),
 		p / 10, p % 10, (unsigned long long)(meta >> 10));
 }

@@ -267,6 +267,34 @@ static void write_all(void)
 }
 
 /*
+ * churn_check - after the last churn round, pages were rewritten in place:
+ * the scanner must notice every change (dirty bits, or re-hashing) and reach
+ * the exact state the last round implies: zero and unit pages on pattern
+ * frames, the rest private (no peers). Proves that pages changed in place
+ * are never taken for unchanged.
+ */
+static void churn_check(uint32_t rounds)
+{
+	int32_t want_pattern = 0, pat = 0, priv = 0, want_private;
+	uint32_t polls = rt_opt_u32("polls", 1000), n;
+
+	for (uint32_t i = 0; i < npages; i++)
+		want_pattern += (i + rounds) % K_NR == K_ZERO || (i + rounds) % K_NR == K_UNIT;
+	want_private = (int32_t)npages - want_pattern;
+	for (n = 0; n < polls; n++) {
+		pat = area_state(SV_PS_PATTERN);
+		priv = area_state(SV_PS_PRIVATE);
+		if (pat == want_pattern && priv == want_private)
+			break;
+		rt_hypercall(SV_HC_SCAN_NOW, 0, 0, 0);
+		rt_hypercall(SV_HC_YIELD, 0, 0, 0);
+	}
+	rt_printf("share: after churn pattern=%d/%d private=%d/%d after %u polls\n",
+		  pat, want_pattern, priv, want_private, n);
+	EXPECT(pat == want_pattern && priv == want_private);
+}
+
+/*
  * churn - keep writing while the scanner merges: CHURN rounds, each writes
  * every page with the next kind (zero, unit, dup, unique rotate), asking for
  * scans in between, then checks every byte. Merges and COW breaks race
@@ -300,6 +328,8 @@ static void churn(void)
 	}
 	if (rt_hv_present())
 		print_counters("churned");
+	if (rt_hv_present() && rt_opt_is("check", "1"))
+		churn_check(rounds);
 }
 
 static const struct rt_test tests[] = {
