@@ -206,10 +206,10 @@ static void handle_msr(struct vcpu *v, bool write)
 			v->pat = val;
 			break;
 		case MSR_EFER:
-			/* SCE, LME, NXE only (SDM vol. 3A 2.2.1); LMA is the CPU's. */
+			/* SCE, LME, NXE (SDM vol. 3A 2.2.1); LMA is read-only: the CPU's. */
 			ok = !(val & ~((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11)));
 			if (ok)
-				virt->set_reg(v, VREG_EFER, val);
+				virt->set_reg(v, VREG_EFER, val & ~(1ull << 10));
 			break;
 		default:
 			ok = false;
@@ -320,6 +320,11 @@ static enum exit_action handle_hypercall(struct vcpu *v)
 	uint64_t nr = (uint32_t)v->regs.rax;
 	int64_t ret = 0;
 
+	/* Only the guest's kernel talks to the hypervisor: user mode gets #UD, as with no hypervisor. */
+	if (virt->get_reg(v, VREG_CPL) != 0) {
+		inject_exception(v, VEC_UD, false, 0);
+		return EXIT_CONTINUE;
+	}
 	virt->skip_insn(v);
 	switch (nr) {
 	case SV_HC_VERSION:

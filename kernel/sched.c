@@ -19,6 +19,12 @@
 #include "kernel/vm.h"
 #include "kernel/vmshare.h"
 
+/*
+ * A VM waiting for memory resumes when a fault can surely be served: one
+ * frame for the page and up to three for nested page tables on the way.
+ */
+#define OOM_RESUME_FRAMES 4
+
 /* deliver_irq - inject the PIC's pending interrupt now, or ask for an exit when the guest can take it. */
 static void deliver_irq(struct vcpu *v)
 {
@@ -46,7 +52,7 @@ static bool runnable(struct vm *vm)
 	if (vm->state != VM_RUNNING)
 		return false;
 	if (vm->oom) {
-		if (!frame_free_count(&hv_frames))
+		if (frame_free_count(&hv_frames) < OOM_RESUME_FRAMES)
 			return false;
 		pr_info("vm %d '%s': resumed, memory is free again\n", vm->id, vm->name);
 		vm->oom = false;
@@ -67,7 +73,7 @@ static bool oom_deadlock(void)
 {
 	struct vm *victim = NULL;
 
-	if (frame_free_count(&hv_frames))
+	if (frame_free_count(&hv_frames) >= OOM_RESUME_FRAMES)
 		return false;
 	for (int id = 1; id <= VM_MAX; id++) {
 		struct vm *vm = vms[id];
@@ -75,7 +81,7 @@ static bool oom_deadlock(void)
 		if (!vm || vm->state == VM_STOPPED)
 			continue;
 		if (vm->state == VM_RUNNING && !vm->oom)
-			return false;	/* someone can still run (or is paused by the operator) */
+			return false;	/* someone can still run and may free memory */
 		if (vm->state == VM_RUNNING && (!victim || vm->pages_populated > victim->pages_populated))
 			victim = vm;
 	}

@@ -34,8 +34,9 @@ enum vreg {
 	VREG_CR2,
 	VREG_CR3,
 	VREG_CR4,	/* as the guest sees it */
-	VREG_EFER,	/* as the guest sees it (without SVME on AMD) */
+	VREG_EFER,	/* as the guest sees it (without SVME on AMD); set keeps the CPU's LMA */
 	VREG_CS_BASE,	/* read-only: where CS:RIP points, for instruction fetch */
+	VREG_CPL,	/* read-only: the guest's current privilege level */
 	VREG_MAX
 };
 

@@ -160,7 +160,7 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 		goto err_free;
 	}
 	vms[id] = vm;	/* visible from here on: vm_destroy cleans up */
-	rc = vmshare_add_vm(vm);
+	rc = cfg.share ? vmshare_add_vm(vm) : 0;
 	if (rc) {
 		pr_err("vm %s: cannot register with the sharing engine (error %d); VM not started\n",
 		       vm->name, rc);

@@ -90,9 +90,12 @@ void vm_log_print(struct vm *vm)
 	char chunk[129];
 	unsigned n = 0;
 
-	/* Start at a line boundary when the ring has wrapped. */
-	while (start && start < vm->log_bytes && vm->log[(start - 1) % VM_LOG_SIZE] != '\n')
+	/* When the ring has wrapped, start after the first line end: a whole line. */
+	if (start) {
+		while (start < vm->log_bytes && vm->log[start % VM_LOG_SIZE] != '\n')
+			start++;
 		start++;
+	}
 	printk(LOG_ALWAYS, "--- log of '%s' (%llu bytes written) ---\n", vm->name,
 	       (unsigned long long)vm->log_bytes);
 	for (uint64_t i = start; i < vm->log_bytes; i++) {

@@ -161,6 +161,8 @@ void vmshare_vm_usage(struct vm *vm, struct vm_usage *u)
 	struct share_vm_stats vs;
 
 	memset(u, 0, sizeof(*u));
+	if (vm->state == VM_STOPPED)
+		return;		/* its memory went back when it stopped */
 	for (int i = 0; i < GUEST_RAM_RANGES; i++)
 		p2m_for_each(&vm->p2m, vm->ram[i].start, vm->ram[i].end, usage_leaf, u);
 	if (vm->share) {

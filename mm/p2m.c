@@ -449,6 +449,8 @@ int p2m_lookup(const struct p2m *p, uint64_t gpa, uint64_t *hpa,
 	uint64_t v;
 	int l, rc;
 
+	if (!p->root_pa)
+		return -SV_ENOENT;	/* destroyed: nothing is mapped */
 	if ((rc = check_gpa(gpa)))
 		return rc;
 	v = ent_read(find(p, gpa, &l));
@@ -529,6 +531,8 @@ int p2m_next(const struct p2m *p, uint64_t *cursor, uint64_t end,
 	uint64_t gpa = *cursor, v;
 	int l;
 
+	if (!p->root_pa)
+		return -SV_ENOENT;	/* destroyed: nothing is mapped */
 	if (end > 1ull << P2M_GPA_BITS)
 		end = 1ull << P2M_GPA_BITS;
 	while (gpa < end) {

@@ -155,8 +155,11 @@ void share_vm_remove(struct share_engine *e, struct share_vm *sv)
 	for (i = 0; i < e->nvms && e->vm[i] != sv; i++)
 		;
 	BUG_ON(i == e->nvms);
-	e->vm[i] = e->vm[--e->nvms];
-	e->vm[e->nvms] = NULL;
+	/* Keep the order, so the scanner's pass visits every other VM exactly once. */
+	memmove(&e->vm[i], &e->vm[i + 1], (size_t)(e->nvms - i - 1) * sizeof(e->vm[0]));
+	e->vm[--e->nvms] = NULL;
+	if (i < e->cur)
+		e->cur--;
 	if (e->cur >= e->nvms)
 		e->cur = 0;
 	plat_free(sv);
@@ -340,7 +343,8 @@ int share_check(struct share_engine *e)
 		} else if (f->kind == FRAME_CONTENT) {
 			frames_c++;
 			maps_c += c.maps[i];
-			CHECK(c.maps[i] == f->refcount && rmap_count(e, pa) == f->refcount, -8,
+			CHECK(c.maps[i] == f->refcount && rmap_count(e, pa) == f->refcount &&
+			      f->refcount >= 2, -8,
 			      "content frame %#llx refcount %u maps %u rmap %u",
 			      (unsigned long long)pa, f->refcount, c.maps[i], rmap_count(e, pa));
 		}

@@ -70,6 +70,8 @@ struct share_engine {
 	struct hindex cand;		/* candidate pages: hash -> gpa, aux = VM id; rebuilt per full scan */
 	struct hindex rmap;		/* reverse map entries: val = gpa, aux = VM id, chained per frame */
 	uint32_t epoch;			/* full scans so far (low bits) */
+	uint64_t pattern_gen;		/* generation of the pattern set last seen */
+	uint32_t pattern_recheck_until;	/* ignore PF_NOPAT while epoch is below this */
 	enum share_mode mode;
 	share_hash_fn hash;
 	uint64_t pass_volatile, pass_unshared;	/* this pass, published at its end */

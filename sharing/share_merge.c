@@ -211,9 +211,20 @@ static int merge_pair(struct share_engine *e, struct share_vm *cv, uint64_t cgpa
 		unprotect(e, cv, cgpa, cpa);
 		return 0;
 	}
-	e->st.merges++;
-	cv->st.merges++;
-	return merge_into(e, sv, gpa, pa, cpa);
+	if (merge_into(e, sv, gpa, pa, cpa)) {
+		e->st.merges++;
+		cv->st.merges++;
+		return 1;
+	}
+	/* The second page did not follow: the candidate is private and writable again. */
+	share_unlink_content(e, cpa);
+	frame_set_kind(e->fp, cpa, FRAME_GUEST);
+	fmeta(e, cpa)->owner = cv->id;
+	fmeta(e, cpa)->link[0] = fmeta(e, cpa)->link[1] = HIDX_NONE;
+	cv->st.content_pages--;
+	p2m_protect(cv->p2m, cgpa, SHARE_RW);
+	share_flush(cv);
+	return 0;
 }
 
 int merge_content(struct share_engine *e, struct share_vm *sv, uint64_t gpa, uint64_t pa,

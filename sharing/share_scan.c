@@ -43,8 +43,8 @@ static void scan_page(struct share_engine *e, struct share_vm *sv, uint64_t gpa,
 {
 	struct frame *f = fmeta(e, pa);
 	struct sv_pat_hit hit;
-	bool changed, stable;
-	uint32_t h;
+	bool changed, stable, had_hash;
+	uint32_t h, old_hash;
 
 	e->st.pages_scanned++;
 	if (!f || f->kind != FRAME_GUEST)
@@ -54,9 +54,19 @@ static void scan_page(struct share_engine *e, struct share_vm *sv, uint64_t gpa,
 		return;
 	}
 	changed = page_changed(sv, gpa, flush);
-	if (!changed && (f->flags & PF_HASHED))
+	old_hash = f->link[0];
+	had_hash = f->flags & PF_HASHED;
+	if (changed) {
+		/*
+		 * The D bit is clear from now on: whatever was recorded about the
+		 * old content goes, or a mode that skips a step would trust it later.
+		 */
+		f->flags &= (uint8_t)~(PF_HASHED | PF_NOPAT);
+	} else if (had_hash) {
 		e->st.clean_skips++;
-	if ((e->mode & SHARE_INTRA) && e->snap && (changed || !(f->flags & PF_NOPAT))) {
+	}
+	if ((e->mode & SHARE_INTRA) && e->snap &&
+	    (!(f->flags & PF_NOPAT) || e->epoch < e->pattern_recheck_until)) {
 		if (sv_patset_match(e->snap, fpage(e, pa), &hit)) {
 			merge_pattern(e, sv, gpa, pa, &hit);
 			return;
@@ -65,10 +75,10 @@ static void scan_page(struct share_engine *e, struct share_vm *sv, uint64_t gpa,
 	}
 	if (!(e->mode & SHARE_INTER))
 		return;
-	if (changed || !(f->flags & PF_HASHED)) {
+	if (!(f->flags & PF_HASHED)) {
 		h = e->hash(fpage(e, pa));
 		e->st.pages_hashed++;
-		stable = (f->flags & PF_HASHED) && f->link[0] == h;
+		stable = had_hash && old_hash == h;
 		f->link[0] = h;
 		f->flags |= PF_HASHED;
 	} else {
@@ -112,8 +122,14 @@ unsigned share_scan(struct share_engine *e, unsigned budget)
 
 	if (e->mode == SHARE_OFF || !e->nvms)
 		return 0;
-	if (e->patterns && (e->mode & SHARE_INTRA))
+	if (e->patterns && (e->mode & SHARE_INTRA)) {
 		e->snap = sv_patset_acquire(e->patterns);
+		/* A changed set: pages found to match no pattern are checked again for two passes. */
+		if (e->snap->generation != e->pattern_gen) {
+			e->pattern_gen = e->snap->generation;
+			e->pattern_recheck_until = e->epoch + 2;
+		}
+	}
 	while (n < budget) {
 		struct share_vm *sv = e->vm[e->cur];
 		uint64_t gpa, pa;

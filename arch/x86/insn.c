@@ -28,22 +28,36 @@ static int is_legacy_prefix(uint8_t b)
 	       b == 0x2e || b == 0x36 || b == 0x3e || b == 0x64 || b == 0x65;
 }
 
+/* fetch - byte @i of the instruction at @la; false past readable memory or 15 bytes. */
+static bool fetch(struct vcpu *v, uint64_t la, unsigned i, uint8_t *b)
+{
+	return i < 15 && !guest_read_linear(v, la + i, b, 1);
+}
+
 unsigned x86_decode_mov_to_cr(struct vcpu *v, int long_mode, unsigned *cr, unsigned *gpr)
 {
 	uint64_t la = virt->get_reg(v, VREG_CS_BASE) + virt->get_reg(v, VREG_RIP);
-	uint8_t b[15];
 	unsigned i = 0, rex = 0;
+	uint8_t b, op1, op2, modrm;
 
-	for (unsigned k = 0; k < sizeof(b); k++)
-		if (guest_read_linear(v, la + k, &b[k], 1))
+	/* Bytes are fetched one by one, only as far as decoding goes (the page may end). */
+	for (;; i++) {
+		if (!fetch(v, la, i, &b))
 			return 0;
-	while (i < 11 && is_legacy_prefix(b[i]))
-		i++;
-	if (long_mode && (b[i] & 0xf0) == 0x40)
-		rex = b[i++];
-	if (b[i] != 0x0f || b[i + 1] != 0x22 || (b[i + 2] & 0xc0) != 0xc0)
+		if (!is_legacy_prefix(b))
+			break;
+	}
+	if (long_mode && (b & 0xf0) == 0x40) {
+		rex = b;
+		if (!fetch(v, la, ++i, &b))
+			return 0;
+	}
+	op1 = b;
+	if (!fetch(v, la, i + 1, &op2) || !fetch(v, la, i + 2, &modrm))
 		return 0;
-	*gpr = (b[i + 2] & 7) | ((rex & 1) << 3);
-	*cr = ((b[i + 2] >> 3) & 7) | ((rex & 4) << 1);
+	if (op1 != 0x0f || op2 != 0x22 || (modrm & 0xc0) != 0xc0)
+		return 0;
+	*gpr = (modrm & 7) | ((rex & 1) << 3);
+	*cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
 	return i + 3;
 }

@@ -496,6 +496,93 @@ static void test_non_determining_pattern(void **state)
 	world_free(&w);
 }
 
+/* Pages changed while a mode skipped a step are still found once the mode allows it. */
+static void test_mode_switch_keeps_no_stale_state(void **state)
+{
+	struct world w = { 0 };
+	unsigned char p[PG];
+	(void)state;
+
+	world_init(&w, 2, 8, &npt_format, 4 << 20);
+	for (int v = 0; v < 2; v++)
+		for (uint64_t i = 0; i < 8; i++) {
+			make_page(p, UNIQUE, (uint64_t)v * 100 + i, 1);
+			gwrite(&w, v, i * PG, p, PG);
+		}
+	converge(&w);
+	share_set_mode(w.e, SHARE_INTRA);
+	make_page(p, DUP, 7, 7);
+	gwrite(&w, 0, 2 * PG, p, PG);	/* now twins, written while inter-VM sharing is off */
+	gwrite(&w, 1, 5 * PG, p, PG);
+	memset(p, 0, PG);
+	share_scan_full(w.e);
+	share_set_mode(w.e, SHARE_INTER);
+	gwrite(&w, 0, 6 * PG, p, PG);	/* a zero page, written while pattern sharing is off */
+	share_scan_full(w.e);
+	share_set_mode(w.e, SHARE_ON);
+	converge(&w);
+	assert_memory_ok(&w);
+	assert_reference(&w);
+	world_free(&w);
+}
+
+/* A pattern added at run time applies to pages that are not written again. */
+static void test_pattern_added_later(void **state)
+{
+	struct world w = { 0 };
+	struct sv_pat_error err;
+	unsigned char p[PG];
+	struct share_stats st;
+	(void)state;
+
+	world_init(&w, 1, 4, &npt_format, 2 << 20);
+	/* Two different pages that only the new pattern describes (no repeating unit). */
+	for (int k = 0; k < 2; k++) {
+		memset(p, k ? 0xab : 0xac, PG);
+		p[0] = 0x01;
+		p[PG - 1] = k ? 0xac : 0xab;
+		gwrite(&w, 0, (uint64_t)k * PG, p, PG);
+	}
+	converge(&w);
+	share_get_stats(w.e, &st);
+	assert_int_equal(st.pattern_pages, 0);
+	assert_true(sv_patset_add(&w.set, "ab", "\\x01[\\xab\\xac]*",
+				  strlen("\\x01[\\xab\\xac]*"), -1, &err) > 0);
+	converge(&w);
+	share_get_stats(w.e, &st);
+	assert_int_equal(st.pattern_pages, 2);
+	assert_int_equal(st.pattern_frames, 2);
+	assert_memory_ok(&w);
+	world_free(&w);
+}
+
+/* Removing a VM in the middle of a pass does not make the pass skip another VM. */
+static void test_remove_mid_pass(void **state)
+{
+	struct world w = { 0 };
+	unsigned char p[PG];
+	struct share_stats a, b;
+	(void)state;
+
+	world_init(&w, 4, 8, &npt_format, 4 << 20);
+	for (int v = 0; v < 4; v++)
+		for (uint64_t i = 0; i < 8; i++) {
+			make_page(p, UNIQUE, (uint64_t)v * 100 + i, 3);
+			gwrite(&w, v, i * PG, p, PG);
+		}
+	share_scan(w.e, 20);	/* into the third VM */
+	simvm_destroy(&w.vm[0]);
+	w.gone[0] = true;
+	share_get_stats(w.e, &a);
+	while (share_scan(w.e, 1))
+		;
+	share_get_stats(w.e, &b);
+	/* The pass ends after the rest of VM 3 and all of VM 4: 4 + 8 pages. */
+	assert_int_equal(b.pages_scanned - a.pages_scanned, 12);
+	assert_int_equal(b.full_scans, a.full_scans + 1);
+	world_free(&w);
+}
+
 static void test_modes(void **state)
 {
 	struct world w = { 0 };
@@ -579,6 +666,9 @@ int main(void)
 		cmocka_unit_test(test_dirty_bits_skip_rehash),
 		cmocka_unit_test(test_vm_remove_returns_frames),
 		cmocka_unit_test(test_non_determining_pattern),
+		cmocka_unit_test(test_mode_switch_keeps_no_stale_state),
+		cmocka_unit_test(test_pattern_added_later),
+		cmocka_unit_test(test_remove_mid_pass),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_model_random),
 	};

@@ -175,6 +175,7 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CR4: return c->cr4;
 	case VREG_EFER: return c->efer & ~(uint64_t)EFER_SVME;
 	case VREG_CS_BASE: return c->cs.base;
+	case VREG_CPL: return c->cpl;
 	default: return 0;
 	}
 }
@@ -192,7 +193,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_CR3: c->cr3 = val; break;
 	case VREG_CR4: c->cr4 = val; break;
 	/* The guest must run with EFER.SVME set (APM 15.5.1); it never sees it. */
-	case VREG_EFER: c->efer = val | EFER_SVME; break;
+	case VREG_EFER: c->efer = (val & ~(uint64_t)EFER_LMA) | (c->efer & EFER_LMA) | EFER_SVME; break;
 	default: break;
 	}
 }

@@ -514,6 +514,8 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 		       (vmread(VMCS_CR4_SHADOW) & vmx_caps.cr4_owned);
 	case VREG_EFER: return vmread(VMCS_GUEST_EFER);
 	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
+	/* SS.DPL is the CPL (SDM vol. 3C 26.4.1 checks keep them equal). */
+	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 	default: return 0;
 	}
 }
