@@ -203,7 +203,13 @@ static void handle_msr(struct vcpu *v, bool write)
 	} else {
 		switch (msr) {
 		case MSR_IA32_PAT:
-			v->pat = val;
+			/* Each byte a memory type: 2 and 3 and 8 up are reserved (SDM vol. 3A 13.12.2). */
+			for (int i = 0; i < 8 && ok; i++) {
+				uint8_t t = (uint8_t)(val >> (8 * i));
+				ok = t <= 7 && t != 2 && t != 3;
+			}
+			if (ok)
+				v->pat = val;	/* kept for reads; guests run with the power-on PAT */
 			break;
 		case MSR_EFER:
 			/* SCE, LME, NXE (SDM vol. 3A 2.2.1); LMA is read-only: the CPU's. */
