@@ -26,6 +26,7 @@ enum con_mode { CON_SHELL, CON_ATTACHED, CON_WATCH };
 static struct lineedit le;
 static enum con_mode mode;
 static bool interactive, prompt_shown, at_line_start = true;
+static bool running;	/* a command is running: no prompt between its output lines */
 static struct vm *attached;
 static int ctrl_a;
 static uint64_t watch_period_ns, watch_next, stats_period_ns, stats_next;
@@ -52,7 +53,7 @@ static void erase_input(void)
 
 static void redraw(void)
 {
-	if (!interactive || mode != CON_SHELL || prompt_shown || !at_line_start)
+	if (!interactive || running || mode != CON_SHELL || prompt_shown || !at_line_start)
 		return;
 	raw_write(CONSOLE_PROMPT);
 	le.buf[le.len] = '\0';
@@ -146,6 +147,7 @@ static void shell_key(int c)
 {
 	char echo[8];
 	enum le_event ev;
+	bool cr;
 
 	if (!interactive) {
 		interactive = true;
@@ -165,12 +167,18 @@ static void shell_key(int c)
 	prompt_shown = false;
 	at_line_start = true;
 	if (ev == LE_LINE) {
-		if (le.overflow)
+		if (le.overflow) {
 			printk(LOG_ALWAYS, "error: line too long (at most %d characters)\n", LINE_MAX);
-		else
+		} else {
+			running = true;
 			shell_exec(le.buf);
+			running = false;
+		}
 	}
+	/* Keep the CR state: the LF of a CR LF pair must not end an empty line. */
+	cr = le.last_cr;
 	le_init(&le);
+	le.last_cr = cr;
 	redraw();
 }
 

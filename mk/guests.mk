@@ -21,10 +21,14 @@ GUEST_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-mno-80387 -Itests/guests/rt -MMD -MP
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -n -T $(GUEST_LDS) --no-warn-rwx-segments
 
-# Default scenario: one GRUB module2 line per quoted spec (scripts/mkiso.sh).
-DEFAULT_MODULES := "$(GUESTS_DIR)/hello.elf vm=hello" \
-	"$(GUESTS_DIR)/fill.elf vm=fill mem=16M" \
-	"$(GUESTS_DIR)/timer.elf vm=timer"
+# Default scenario (make run, make demo, the README's demo): one GRUB module2
+# line per quoted spec (scripts/mkiso.sh). Three sharing guests that stay alive
+# (a and b have the same seed: their "dup" pages merge across VMs) and an idle
+# guest for `console idle`.
+DEFAULT_MODULES := "$(GUESTS_DIR)/share.elf vm=a mem=16M cmdline=\"seed=3 linger=1\"" \
+	"$(GUESTS_DIR)/share.elf vm=b mem=16M cmdline=\"seed=3 linger=1\"" \
+	"$(GUESTS_DIR)/share.elf vm=c mem=16M cmdline=\"seed=5 linger=1\"" \
+	"$(GUESTS_DIR)/idle.elf vm=idle mem=8M"
 
 guests: $(GUEST_ELFS) $(GUEST_FORMATS)
 

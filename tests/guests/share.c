@@ -19,12 +19,15 @@
  * frames, dup pages on content frames when peers=N other VMs of the same
  * domain run with the same seed, unique pages private), peers=N (see
  * check; the VMs then meet at a barrier before anyone writes again),
- * churn=N (then N rounds of rewriting every page while scans run).
+ * churn=N (then N rounds of rewriting every page while scans run),
+ * linger=1 (after the tests, stay alive like the idle guest: halt between
+ * timer ticks, echo received bytes, exit on 'q'; for demos and the console).
  * Bare, the counters are reported unavailable and only the write/verify
  * part runs.
  */
 #include "rt.h"
 #include "../../kernel/hvabi.h"
+#include "idle_loop.h"
 
 #define PAGE		4096u
 #define WORDS		(PAGE / 4)
@@ -332,12 +335,24 @@ static void churn(void)
 		churn_check(rounds);
 }
 
+/* linger - with linger=1, keep the VM alive until it receives 'q'. */
+static void linger(void)
+{
+	if (!rt_opt_is("linger", "1")) {
+		rt_skip("linger=0");
+		return;
+	}
+	rt_printf("share: lingering; send 'q' to exit\n");
+	idle_loop("share");
+}
+
 static const struct rt_test tests[] = {
 	{ "layout", layout },
 	{ "converge", converge },
 	{ "readback", readback },
 	{ "write_all", write_all },
 	{ "churn", churn },
+	{ "linger", linger },
 	{ NULL, NULL },
 };
 
