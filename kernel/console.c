@@ -167,13 +167,12 @@ static void shell_key(int c)
 	prompt_shown = false;
 	at_line_start = true;
 	if (ev == LE_LINE) {
-		if (le.overflow) {
+		running = true;
+		if (le.overflow)
 			printk(LOG_ALWAYS, "error: line too long (at most %d characters)\n", LINE_MAX);
-		} else {
-			running = true;
+		else
 			shell_exec(le.buf);
-			running = false;
-		}
+		running = false;
 	}
 	/* Keep the CR state: the LF of a CR LF pair must not end an empty line. */
 	cr = le.last_cr;
@@ -201,6 +200,8 @@ void console_poll(void)
 			break;
 		}
 	}
+	if (mode == CON_ATTACHED && attached->state == VM_STOPPED)
+		detach(" (the VM has stopped)");
 	if (mode == CON_WATCH && now >= watch_next) {
 		shell_stats_line();
 		watch_next = now + watch_period_ns;

@@ -1,0 +1,46 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# test_stats_json.py - `stats json` parses, has stable keys, and its numbers add up.
+#
+# saved == saved_intra + saved_inter, saved_intra == pattern_pages - pattern_frames,
+# saved_inter == pages_sharing, frames_used + frames_free == frames_total, on
+# samples taken while the share guests merge, COW-break and merge again.
+import time
+
+from svtest import OUT, boot, check, main
+
+KEYS = ["t_ms", "frames_total", "frames_free", "frames_used", "vms", "full_scans",
+        "pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
+        "pages_volatile", "pattern_pages", "pattern_frames", "saved_intra", "saved_inter",
+        "saved", "cow_pattern", "cow_content", "merges", "engine_bytes"]
+
+
+def sums(s):
+    check(list(s.keys()) == KEYS, "keys %s" % list(s.keys()))
+    check(all(isinstance(v, int) and v >= 0 for v in s.values()), "non-integer: %r" % s)
+    check(s["saved"] == s["saved_intra"] + s["saved_inter"], "saved != intra + inter: %r" % s)
+    check(s["saved_intra"] == s["pattern_pages"] - s["pattern_frames"],
+          "saved_intra != pattern_pages - pattern_frames: %r" % s)
+    check(s["saved_inter"] == s["pages_sharing"], "saved_inter != pages_sharing: %r" % s)
+    check(s["frames_used"] + s["frames_free"] == s["frames_total"],
+          "used + free != total: %r" % s)
+    check(s["vms"] == 3, "vms %d, expected 3" % s["vms"])
+
+
+def test(boots):
+    b, con = boot(boots, OUT + "/console.iso", "stats_json")
+    samples = []
+    t_end = time.monotonic() + 8
+    while time.monotonic() < t_end:        # while the guests write and merge
+        samples.append(con.stats())
+        sums(samples[-1])
+    b.wait_guest(r"^\[b\] share: lingering")
+    con.cmd("scan now")
+    s = con.stats()
+    sums(s)
+    check(s["saved"] > 0 and s["full_scans"] > 0, "nothing shared: %r" % s)
+    check(s["t_ms"] >= samples[0]["t_ms"], "t_ms went backwards")
+    b.finish()
+
+
+main("console stats json adds up", test, 90)
