@@ -5,13 +5,15 @@
 #                           record `stats json` until the scanner converges, print
 #                           the final tables, write build/demo/{stats.jsonl,plot.png}
 #   make run CONSOLE=socket the console on build/console.sock (scripts/svctl)
+#   make console-test       the console scenario tests alone (tests/suites/60-console.sh)
 #
-# tests/unit/test_console.c is picked up by the top-level UNIT_SRC wildcard;
-# tests/suites/60-console.sh boots QEMU with the console tests' ISO built here.
-
-CONSOLE_TEST_ISO := $(BUILD)/console-tests/console.iso
+# tests/unit/test_console.c is picked up by the top-level UNIT_SRC wildcard
+# (run by tests/suites/10-unit.sh); 60-console.sh builds its own ISOs.
 
 demo: deps all
 	scripts/demo.sh $(BUILD)/sharevisor.iso $(BUILD)/demo
 
-.PHONY: demo
+console-test: all
+	bash tests/suites/60-console.sh
+
+.PHONY: demo console-test
