@@ -22,7 +22,8 @@ qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m 512 -display none \
 qemu=$!
 trap 'kill $qemu 2>/dev/null || true' EXIT INT TERM
 export SVCTL_CONN=$sock
-echo "demo: QEMU pid $qemu, console $sock; recording every $every (until $stable equal samples, at most ${max}s)"
+echo "demo: QEMU pid $qemu, console $sock;" \
+	"recording every $every (until $stable equal samples, at most ${max}s)"
 "$svctl" --wait 30 -t 30 record --every "$every" --until-stable "$stable" --max "$max" \
 	"$out/stats.jsonl"
 {

@@ -10,8 +10,8 @@ shift
 if [ "${CONSOLE:-}" = socket ]; then
 	sock=build/console.sock
 	rm -f "$sock"
-	echo "sharevisor under QEMU (SVM+NPT); console on $sock:" \
-		"'scripts/svctl stats', or 'scripts/svctl term' to type. Quit: 'quit' here, or Ctrl-C."
+	echo "sharevisor under QEMU (SVM+NPT); console on $sock: 'scripts/svctl stats'," \
+		"or 'scripts/svctl term' to type. Quit: 'quit' here, or Ctrl-C."
 	exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m 512 \
 		-display none -serial "unix:$sock,server=on,wait=off" -monitor stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"

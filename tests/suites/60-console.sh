@@ -6,19 +6,24 @@
 cd "$(dirname "$0")/../.."
 set -u
 out=build/console-tests
-mkdir -p "$out"
 g=build/guests
-isos=(
-	"console|scan_rate=256|$g/share.elf vm=a mem=4M cmdline=\"seed=3 linger=1\"|$g/share.elf vm=b mem=4M cmdline=\"seed=3 linger=1\"|$g/idle.elf vm=idle mem=4M"
-	"destroy-without|share=off|$g/idle.elf vm=i1 mem=4M|$g/idle.elf vm=i2 mem=4M"
-	"destroy-with|share=off|$g/idle.elf vm=i1 mem=4M|$g/idle.elf vm=i2 mem=4M|$g/idle.elf vm=victim mem=4M"
-)
-for spec in "${isos[@]}"; do
-	IFS='|' read -r -a f <<<"$spec"
-	if ! log=$(scripts/mkiso.sh "$out/${f[0]}.iso" build/sharevisor.elf "test_exit ${f[1]}" "${f[@]:2}" 2>&1); then
-		echo "not ok - console ISO ${f[0]}"
-		echo "$log"
-		exit 0
-	fi
-done
+mkdir -p "$out"
+
+# iso NAME HV_CMDLINE MODULE... - build/console-tests/NAME.iso, or a "not ok" line.
+iso() {
+	local name=$1 cmdline=$2 log
+	shift 2
+	log=$(scripts/mkiso.sh "$out/$name.iso" build/sharevisor.elf "test_exit $cmdline" "$@" 2>&1) &&
+		return 0
+	echo "not ok - console ISO $name"
+	echo "$log"
+	exit 0
+}
+share() { echo "$g/share.elf vm=$1 mem=4M cmdline=\"seed=3 linger=1\""; }
+idle() { echo "$g/idle.elf vm=$1 mem=4M"; }
+
+iso console scan_rate=256 "$(share a)" "$(share b)" "$(idle idle)"
+iso destroy-without share=off "$(idle i1)" "$(idle i2)"
+iso destroy-with share=off "$(idle i1)" "$(idle i2)" "$(idle victim)"
+
 ls tests/console/test_*.py | xargs -P "${CONSOLE_JOBS:-2}" -n 1 timeout 150 python3

@@ -146,8 +146,8 @@ static void test_every_command_arguments(void **state)
 		if (ci->min_args > 0) {
 			line_with(line, sizeof(line), c, ci->min_args - 1);
 			assert_int_equal(parse(line, &l, err), -1);
-			snprintf(want, sizeof(want), "%s: missing argument (usage: %s %s)", ci->name,
-				 ci->name, ci->args);
+			snprintf(want, sizeof(want), "%s: missing argument (usage: %s %s)",
+				 ci->name, ci->name, ci->args);
 			assert_string_equal(err, want);
 		}
 		/* Too many (the rest-of-line argument swallows extra words). */
@@ -157,8 +157,8 @@ static void test_every_command_arguments(void **state)
 			assert_int_equal(l.argc, ci->max_args);
 		} else {
 			assert_int_equal(parse(line, &l, err), -1);
-			snprintf(want, sizeof(want), "%s: too many arguments (usage: %s %s)", ci->name,
-				 ci->name, ci->args);
+			snprintf(want, sizeof(want), "%s: too many arguments (usage: %s %s)",
+				 ci->name, ci->name, ci->args);
 			assert_string_equal(err, want);
 		}
 		assert_null(strchr(err, '\n'));
