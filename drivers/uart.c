@@ -40,11 +40,47 @@ void uart_putc(char c)
 	outb(COM1_BASE + UART_THR, (uint8_t)c);
 }
 
+/*
+ * Received bytes: the interrupt handler moves them from the 16-byte FIFO
+ * into this ring at once, so a pasted line is not lost while guests run.
+ */
+#define RX_RING 1024
+static uint8_t rx_ring[RX_RING];
+static volatile unsigned rx_head, rx_tail;	/* head: next write; tail: next read */
+static uint64_t rx_dropped;
+
+void uart_rx_interrupt(void)
+{
+	unsigned spins = 0;
+
+	while ((inb(COM1_BASE + UART_LSR) & LSR_DR) && ++spins < 64) {
+		uint8_t c = inb(COM1_BASE + UART_THR);
+
+		if (rx_head - rx_tail < RX_RING)
+			rx_ring[rx_head++ % RX_RING] = c;
+		else
+			rx_dropped++;
+	}
+}
+
+void uart_enable_rx_interrupt(void)
+{
+	outb(COM1_BASE + UART_MCR, 0x0b);	/* DTR, RTS, OUT2 (gates the IRQ line on a PC) */
+	outb(COM1_BASE + UART_IER, 0x01);	/* received data available */
+}
+
+bool uart_rx_pending(void)
+{
+	return rx_head != rx_tail;	/* cheap: called at every VM exit */
+}
+
 int uart_getc(void)
 {
-	if (!(inb(COM1_BASE + UART_LSR) & LSR_DR))
+	if (rx_head == rx_tail)
+		uart_rx_interrupt();	/* polled mode, or bytes since the last interrupt */
+	if (rx_head == rx_tail)
 		return -1;
-	return inb(COM1_BASE + UART_THR);
+	return rx_ring[rx_tail++ % RX_RING];
 }
 
 void uart_drain(void)

@@ -43,6 +43,9 @@ uint64_t arch_read_tsc(void);
 /* arch_timer_init - a periodic host tick at @hz (the scheduler's clock). */
 void arch_timer_init(unsigned hz);
 
+/* arch_serial_irq - call @fn on COM1's receive interrupt (IRQ4); after arch_timer_init. */
+void arch_serial_irq(void (*fn)(void));
+
 /* arch_ticks - host ticks since arch_timer_init. */
 uint64_t arch_ticks(void);
 

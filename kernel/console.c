@@ -75,6 +75,9 @@ void console_write(const char *s)
 
 void console_init(bool show_prompt, unsigned stats_every_s)
 {
+	/* Bytes are taken from the UART as they arrive, even while a guest runs. */
+	uart_enable_rx_interrupt();
+	arch_serial_irq(uart_rx_interrupt);
 	le_init(&le);
 	interactive = show_prompt;
 	stats_period_ns = (uint64_t)stats_every_s * 1000000000ull;
@@ -82,6 +85,11 @@ void console_init(bool show_prompt, unsigned stats_every_s)
 	if (interactive)
 		pr_info("console: type 'help' for the commands, 'stats' for the counters\n");
 	redraw();
+}
+
+bool console_input_pending(void)
+{
+	return uart_rx_pending();
 }
 
 bool console_is_active(void)

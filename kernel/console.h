@@ -32,6 +32,8 @@ void console_attach(struct vm *vm);
 void console_forget(struct vm *vm);
 /* console_watch - a stats line every @seconds until a key is pressed. */
 void console_watch(unsigned seconds);
+/* console_input_pending - the operator typed something not read yet. */
+bool console_input_pending(void);
 /* console_is_active - the operator has used the console (keep running when the VMs stop). */
 bool console_is_active(void);
 

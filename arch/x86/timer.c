@@ -3,7 +3,7 @@
  * timer.c - the host tick: PIT channel 0 through the legacy 8259 PIC.
  *
  * The PIC is remapped to vectors 0x20-0x2f and every line but IRQ0 is
- * masked. While a guest runs, the tick makes an external-interrupt VM exit
+ * masked (COM1's IRQ4 is unmasked by arch_serial_irq). While a guest runs, the tick makes an external-interrupt VM exit
  * on both vendors; that is how the scheduler preempts guests (one mechanism
  * for VMX and SVM, and the sharing scanner's budget clock later). SMP will
  * move this to the local APIC timer.
@@ -56,6 +56,23 @@ void arch_timer_init(unsigned hz)
 	outb(0x43, 0x34);	/* channel 0, lo/hi, mode 2 (rate generator) */
 	outb(0x40, div & 0xff);
 	outb(0x40, (div >> 8) & 0xff);
+}
+
+static void (*serial_fn)(void);
+
+static void serial_irq(struct trap_frame *tf)
+{
+	(void)tf;
+	if (serial_fn)
+		serial_fn();
+	outb(PIC1_CMD, PIC_EOI);
+}
+
+void arch_serial_irq(void (*fn)(void))
+{
+	serial_fn = fn;
+	irq_set_handler(TICK_VECTOR + 4, serial_irq);
+	outb(PIC1_DATA, inb(PIC1_DATA) & ~(1u << 4));	/* unmask IRQ4 (COM1) */
 }
 
 uint64_t arch_ticks(void)
