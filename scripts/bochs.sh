@@ -6,7 +6,8 @@
 #   bochs.sh ISO SERIAL_LOG [CPU_MODEL] [MEGS]
 #
 # CPU_MODEL: corei7_skylake_x (Intel VMX + EPT, the default) or ryzen (AMD SVM).
-# The serial port goes to SERIAL_LOG; Bochs's own log to SERIAL_LOG.bochs.
+# The serial port goes to SERIAL_LOG (or, with BOCHS_SERIAL="mode=socket-server,
+# dev=127.0.0.1:PORT", to a TCP port svctl connects to); Bochs's own log to SERIAL_LOG.bochs.
 # The run ends when the hypervisor executes the magic breakpoint (test mode):
 # the debugger rc file then says quit, and Bochs exits 0.
 set -eu
@@ -27,7 +28,7 @@ ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
 clock: sync=none, time0=local
-com1: enabled=1, mode=file, dev=$log
+com1: enabled=1, ${BOCHS_SERIAL:-mode=file, dev=$log}
 port_e9_hack: enabled=1
 speaker: enabled=0
 sound: driver=dummy

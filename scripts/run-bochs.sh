@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# run-bochs.sh - boot an ISO under Bochs (Intel VMX + EPT) and follow its console.
+# run-bochs.sh - boot an ISO under Bochs (Intel VMX + EPT) with the console on this terminal.
 #   run-bochs.sh ISO [CPU_MODEL]
+# Bochs serves COM1 on a TCP port; scripts/svctl connects this terminal to it
+# (Ctrl-] quits and stops Bochs). Bochs takes one client, once: for scripts,
+# run scripts/bochs.sh with BOCHS_SERIAL and point one svctl session at it.
 set -eu
 iso=$1
+model=${2:-corei7_skylake_x}
+port=${BOCHS_CONSOLE_PORT:-5599}
 log=build/bochs-console.log
 : >"$log"
-echo "sharevisor under Bochs (${2:-corei7_skylake_x}); console follows. Quit: Ctrl-C."
-scripts/bochs.sh "$iso" "$log" "${2:-corei7_skylake_x}" &
+echo "sharevisor under Bochs ($model), console on 127.0.0.1:$port: type 'stats' at the prompt; Ctrl-] quits."
+BOCHS_SERIAL="mode=socket-server, dev=127.0.0.1:$port" scripts/bochs.sh "$iso" "$log" "$model" &
 pid=$!
-trap 'kill $pid 2>/dev/null' EXIT INT TERM
-tail -f "$log" --pid=$pid
+trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT INT TERM
+scripts/svctl -c "127.0.0.1:$port" --wait 30 term
