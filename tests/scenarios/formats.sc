@@ -1,6 +1,6 @@
 # The loader takes every Multiboot v1 form: ELF32, ELF64 with a Multiboot
 # header, an ELF32 made with objcopy -O elf32-i386, and the a.out kludge.
-EMULATORS="qemu bochs"
+EMULATORS="qemu bochs bochs-amd"
 CMDLINE=""
 MODULES=(
 	"build/guests/hello.elf vm=elf32"

@@ -2,7 +2,7 @@
 # that wants more waits for frames (paused, not crashed); when every VM waits
 # and none is free, the biggest is stopped with a report and the others go on.
 # Every frame comes back at the end.
-EMULATORS="qemu bochs"
+EMULATORS="qemu bochs bochs-amd"
 CMDLINE="test_reserve=6"
 MODULES=(
 	"build/guests/hello.elf vm=small mem=2M"

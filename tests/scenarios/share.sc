@@ -4,7 +4,7 @@
 # state its own writes imply, then writes every page (COW) and verifies every
 # byte; a fourth guest rewrites its memory in place while the scanner merges,
 # then checks the scanner saw every change (dirty bits must never hide one).
-EMULATORS="qemu bochs"
+EMULATORS="qemu bochs bochs-amd"
 CMDLINE="scan_rate=256"
 MODULES=(
 	"build/guests/share.elf vm=a mem=4M cmdline=\"seed=3 check=1 peers=1\""
