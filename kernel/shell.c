@@ -121,17 +121,30 @@ static void cmd_stats(void)
 static void cmd_stats_json(void)
 {
 	struct share_stats st;
+	uint64_t ram = 0, populated = 0;
 	int nvms = 0;
 
 	get_stats(&st);
-	for (int id = 1; id <= VM_MAX; id++)
-		nvms += vms[id] != NULL;
+	for (int id = 1; id <= VM_MAX; id++) {
+		struct vm_usage u;
+
+		if (!vms[id])
+			continue;
+		nvms++;
+		if (vms[id]->state == VM_STOPPED)
+			continue;
+		vmshare_vm_usage(vms[id], &u);
+		populated += u.populated;
+		ram += (vms[id]->ram[0].end - vms[id]->ram[0].start +
+			vms[id]->ram[1].end - vms[id]->ram[1].start) >> PAGE_SHIFT;
+	}
 	out("{\"t_ms\":%llu,\"frames_total\":%llu,\"frames_free\":%llu,\"frames_used\":%llu,"
 	    "\"vms\":%d,\"full_scans\":%llu,\"pages_scanned\":%llu,\"pages_shared\":%llu,"
 	    "\"pages_sharing\":%llu,\"pages_unshared\":%llu,\"pages_volatile\":%llu,"
 	    "\"pattern_pages\":%llu,\"pattern_frames\":%llu,\"saved_intra\":%llu,"
 	    "\"saved_inter\":%llu,\"saved\":%llu,\"cow_pattern\":%llu,\"cow_content\":%llu,"
-	    "\"merges\":%llu,\"engine_bytes\":%llu}\n",
+	    "\"merges\":%llu,\"engine_bytes\":%llu,\"guest_ram_pages\":%llu,"
+	    "\"populated_pages\":%llu,\"untouched_pages\":%llu}\n",
 	    (unsigned long long)(arch_now_ns() / 1000000), (unsigned long long)hv_frames.total,
 	    (unsigned long long)hv_frames.count[FRAME_FREE], (unsigned long long)frames_used(),
 	    nvms, (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned,
@@ -141,7 +154,9 @@ static void cmd_stats_json(void)
 	    (unsigned long long)(st.pattern_pages - st.pattern_frames),
 	    (unsigned long long)st.pages_sharing, (unsigned long long)st.saved,
 	    (unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
-	    (unsigned long long)st.merges, (unsigned long long)engine_bytes());
+	    (unsigned long long)st.merges, (unsigned long long)engine_bytes(),
+	    (unsigned long long)ram, (unsigned long long)populated,
+	    (unsigned long long)(ram - populated));
 }
 
 void shell_stats_line(void)

@@ -4,7 +4,8 @@
 #
 # saved == saved_intra + saved_inter, saved_intra == pattern_pages - pattern_frames,
 # saved_inter == pages_sharing, frames_used + frames_free == frames_total, on
-# samples taken while the share guests merge, COW-break and merge again.
+# samples taken while the share guests merge, COW-break and merge again; guest
+# RAM = populated + untouched pages.
 import time
 
 from svtest import OUT, boot, check, main
@@ -12,7 +13,8 @@ from svtest import OUT, boot, check, main
 KEYS = ["t_ms", "frames_total", "frames_free", "frames_used", "vms", "full_scans",
         "pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
         "pages_volatile", "pattern_pages", "pattern_frames", "saved_intra", "saved_inter",
-        "saved", "cow_pattern", "cow_content", "merges", "engine_bytes"]
+        "saved", "cow_pattern", "cow_content", "merges", "engine_bytes",
+        "guest_ram_pages", "populated_pages", "untouched_pages"]
 
 
 def sums(s):
@@ -25,6 +27,10 @@ def sums(s):
     check(s["frames_used"] + s["frames_free"] == s["frames_total"],
           "used + free != total: %r" % s)
     check(s["vms"] == 3, "vms %d, expected 3" % s["vms"])
+    check(s["untouched_pages"] == s["guest_ram_pages"] - s["populated_pages"],
+          "untouched != RAM - populated: %r" % s)
+    # RAM of the VMs (4 MiB share a, b and idle: see 60-console.sh), less the 640K-1M hole.
+    check(s["guest_ram_pages"] == 3 * (4 * 256 - 96), "guest RAM pages %d" % s["guest_ram_pages"])
 
 
 def test(boots):
