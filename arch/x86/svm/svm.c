@@ -12,6 +12,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpufeat.h"
+#include "arch/x86/gpr.h"
 #include "arch/x86/svm/npt.h"
 #include "arch/x86/svm/svm.h"
 #include "arch/x86/x86.h"
@@ -22,6 +23,10 @@
 
 #define IOPM_FRAMES	3	/* 12 KiB: one bit per port, APM 15.10.1 */
 #define MSRPM_FRAMES	2	/* 8 KiB: two bits per MSR, APM 15.11 */
+
+_Static_assert(offsetof(struct gpr, rbx) == GPR_RBX && offsetof(struct gpr, rdi) == GPR_RDI &&
+	       offsetof(struct gpr, r8) == GPR_R8 && offsetof(struct gpr, r15) == GPR_R15,
+	       "arch/x86/gpr.h offsets follow struct gpr");
 
 static uint64_t host_vmcb_pa;	/* host FS/GS/TR/LDTR and syscall MSRs (VMSAVE) */
 static uint64_t iopm_pa, msrpm_pa;	/* shared: every port and every MSR intercepted */
