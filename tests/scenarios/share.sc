@@ -1,6 +1,7 @@
 # Page sharing end to end: three VMs write zero, repeating-unit, duplicated and
 # unique pages; two share a domain and a seed, the third is in a domain of its
-# own. Each guest checks, page by page, that the scanner reached exactly the
+# own; a fifth, with the same seed, runs with share=off and must keep every
+# page private. Each guest checks, page by page, that the scanner reached exactly the
 # state its own writes imply, then writes every page (COW) and verifies every
 # byte; a fourth guest rewrites its memory in place while the scanner merges,
 # then checks the scanner saw every change (dirty bits must never hide one).
@@ -11,6 +12,7 @@ MODULES=(
 	"build/guests/share.elf vm=b mem=4M cmdline=\"seed=3 check=1 peers=1\""
 	"build/guests/share.elf vm=c mem=4M domain=tenant2 cmdline=\"seed=3 check=1\""
 	"build/guests/share.elf vm=churn mem=3M cmdline=\"seed=9 churn=3 check=1\""
+	"build/guests/share.elf vm=loner mem=3M share=off cmdline=\"seed=3 check=1 unshared=1 polls=20\""
 )
 RESULT=PASS
 TIMEOUT=120
@@ -23,6 +25,8 @@ EXPECT=(
 	'^\[a\] guest share: PASS'
 	'^\[b\] guest share: PASS'
 	'^\[c\] guest share: PASS'
+	'^\[loner\] share: area pattern=0/0 content=0/0 private=([0-9]+)/\1'
+	'^\[loner\] guest share: PASS'
 	'^\[churn\] share: after churn pattern=([0-9]+)/\1 private=([0-9]+)/\2'
 	'^\[churn\] test churn: ok'
 	'^\[churn\] guest share: PASS'
