@@ -108,7 +108,8 @@ static void run_slice(struct vcpu *v)
 		}
 		virt->vcpu_run(v, &e);
 		a = exit_handle(v, &e);
-	} while (a == EXIT_CONTINUE && arch_ticks() == start && !console_input_pending());
+	} while (a == EXIT_CONTINUE && arch_ticks() - start < SLICE_TICKS &&
+		 !console_input_pending());
 }
 
 static void summary(void)

@@ -97,7 +97,7 @@ static void cmd_stats(void)
 	out("memory:   %llu MiB total, %llu MiB used (%s), %llu MiB free\n",
 	    (unsigned long long)(total >> 8), (unsigned long long)(used >> 8), pct(a, used, total),
 	    (unsigned long long)((total - used) >> 8));
-	out("sharing:  mode %s, scan rate %u pages/tick, %llu full scans, %llu pages scanned\n",
+	out("sharing:  mode %s, scan rate %u pages/10ms, %llu full scans, %llu pages scanned\n",
 	    vmshare_mode_name(hv_share ? (int)share_get_mode(hv_share) : 0), vmshare_rate(),
 	    (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned);
 	out("saved:    %llu pages = %llu KiB (%s of memory): intra-VM %llu (%s), inter-VM %llu (%s)\n",
@@ -386,7 +386,7 @@ void shell_exec(const char *line)
 			break;
 		}
 		vmshare_set_rate((unsigned)n);
-		out("scan rate %lu pages per tick\n", n);
+		out("scan rate %lu pages per 10 ms\n", n);
 		break;
 	case CMD_SCAN_NOW:
 		if (hv_share)

@@ -4,7 +4,7 @@
  *
  * One engine for all VMs, one pattern set (the defaults: the zero page and
  * the repeating-unit family). The scanner runs between guest time slices
- * with a budget of scan_rate pages per host tick; a guest's TLB flush is
+ * with a budget of scan_rate pages per 10 ms; a guest's TLB flush is
  * deferred to its next entry, which is enough while one CPU runs both the
  * scanner and the guests (SMP will need a synchronous flush).
  */
@@ -99,7 +99,7 @@ void vmshare_init(const char *cmdline)
 		else
 			scan_rate = n;
 	}
-	pr_info("sharing: mode %s, scan rate %u pages per tick, patterns:", mode_names[mode], scan_rate);
+	pr_info("sharing: mode %s, scan rate %u pages per 10 ms, patterns:", mode_names[mode], scan_rate);
 	struct sv_patset_snap *snap = sv_patset_acquire(&patterns);
 	for (uint32_t i = 0; i < snap->n; i++)
 		pr_info(" %s", snap->e[i].name);
@@ -172,8 +172,8 @@ void vmshare_vm_usage(struct vm *vm, struct vm_usage *u)
 }
 
 /*
- * vmshare_tick - the scanner's turn: scan_rate pages per tick since the
- * last turn, in chunks, and never more than a fifth of a tick of CPU time:
+ * vmshare_tick - the scanner's turn: scan_rate pages per 10 ms since the
+ * last turn, in chunks, and never more than a fifth of that time in CPU time:
  * on a slow CPU (or an emulator) the guests keep most of the machine.
  */
 void vmshare_tick(void)
@@ -183,9 +183,14 @@ void vmshare_tick(void)
 	if (!hv_share || !n)
 		return;
 	last_tick = now;
-	budget = scan_rate * (n > 10 ? 10 : n);
+	/* scan_rate is per 10 ms; at most 100 ms of backlog; at most a fifth of the time. */
+	if (n > SCHED_HZ / 10)
+		n = SCHED_HZ / 10;
+	budget = scan_rate * n * 100 / SCHED_HZ;
 	start = arch_now_ns();
-	cap = 1000000000ull / SCHED_HZ / 5;
+	cap = n * (1000000000ull / SCHED_HZ) / 5;
+	if (cap > 2000000)
+		cap = 2000000;
 	while (budget) {
 		unsigned chunk = budget > 32 ? 32 : (unsigned)budget;
 

@@ -27,7 +27,7 @@ void vmshare_report(void);
 struct sv_patset;
 /* vmshare_patterns - the pattern set every VM is matched against. */
 struct sv_patset *vmshare_patterns(void);
-/* vmshare_rate - the scanner's budget in pages per tick; vmshare_set_rate changes it. */
+/* vmshare_rate - the scanner's budget in pages per 10 ms; vmshare_set_rate changes it. */
 unsigned vmshare_rate(void);
 void vmshare_set_rate(unsigned pages);
 /* vmshare_mode_name - "off", "intra", "inter" or "on". */
