@@ -55,6 +55,7 @@ static const char *const exit_names[EXIT_KIND_MAX] = {
 	[EXIT_HYPERCALL] = "hypercall",
 	[EXIT_VIRT_INSN] = "virt-insn",
 	[EXIT_XSETBV] = "xsetbv",
+	[EXIT_INVD] = "invd",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_FAIL] = "fail",
 };
@@ -407,6 +408,14 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		return handle_npf(v, e);
 	case EXIT_HYPERCALL:
 		return handle_hypercall(v);
+	case EXIT_INVD:
+		/*
+		 * Invalidating caches without writing them back would lose other
+		 * VMs' and the hypervisor's data: it completes as a no-op (caches
+		 * stay coherent, so the guest cannot tell).
+		 */
+		virt->skip_insn(v);
+		return EXIT_CONTINUE;
 	case EXIT_VIRT_INSN:
 	case EXIT_XSETBV:
 		inject_exception(v, VEC_UD, false, 0);

@@ -54,6 +54,7 @@ enum exit_kind {
 	EXIT_HYPERCALL,		/* VMCALL on Intel, VMMCALL on AMD */
 	EXIT_VIRT_INSN,		/* the guest used a virtualization instruction: #UD */
 	EXIT_XSETBV,		/* XSETBV: XSAVE is hidden from guests */
+	EXIT_INVD,		/* INVD (or WBINVD where intercepted): cache flushes, done as no-ops */
 	EXIT_TRIPLE_FAULT,	/* shutdown */
 	EXIT_FAIL,		/* entry failed or an exit the backend cannot decode */
 	EXIT_KIND_MAX

@@ -164,6 +164,24 @@ static void hypercall(void)
 	EXPECT(rt_hypercall(0x7fff, 0, 0, 0) == -38);
 }
 
+/*
+ * invd - INVD completes without a fault and memory keeps what was written:
+ * under sharevisor it exits and is a no-op (a guest must never drop the
+ * machine's dirty cache lines), bare it runs natively.
+ */
+static void invd(void)
+{
+	static volatile uint32_t word;
+
+	word = 0x1badd00d;
+	rt_fault_vec = -1;
+	__asm__ volatile(RT_PROBE_ASM("invd") : : : "memory");
+	rt_fault_ip = 0;
+	rt_printf("priv: invd -> vector %d, word %x\n", rt_fault_vec, word);
+	EXPECT(rt_fault_vec == -1);
+	EXPECT(word == 0x1badd00d);
+}
+
 static const struct rt_test tests[] = {
 	{ "cpuid_hidden", cpuid_hidden },
 	{ "wrmsr_vm_cr", wrmsr_vm_cr },
@@ -173,6 +191,7 @@ static const struct rt_test tests[] = {
 	{ "cr4_vmxe", cr4_vmxe },
 	{ "efer_svme", efer_svme },
 	{ "hypercall", hypercall },
+	{ "invd", invd },
 	{ NULL, NULL },
 };
 

@@ -19,7 +19,8 @@ EXPECT=(
 	'^\[priv\] test cr4_vmxe: ok'
 	'^\[priv\] guest priv: PASS'
 	"^vm [0-9]+ 'hello': PASS, code 0"
-	"^vm [0-9]+ 'priv': PASS, code 0"
+	"^vm [0-9]+ 'priv': PASS, code 0 .* invd 1"
+	'^\[priv\] test invd: ok'
 	"^vm [0-9]+ 'fill': PASS, code 0"
 	"^vm [0-9]+ 'wild': FAIL, code -1"
 	"^vm [0-9]+ 'triple': FAIL, code -1"

@@ -78,10 +78,16 @@ static int svm_vcpu_init(struct vcpu *v)
 
 	/* CR4 writes are checked by the policy (reserved and hidden feature bits). */
 	c->intercept_cr = 1u << (16 + 4);
+	/* INVD must be intercepted: in a guest it would drop the host's dirty cache lines. */
 	c->intercept3 = SVM_INT3_INTR | SVM_INT3_NMI | SVM_INT3_CPUID | SVM_INT3_HLT |
-			SVM_INT3_INVLPGA | SVM_INT3_IOIO | SVM_INT3_MSR | SVM_INT3_SHUTDOWN;
+			SVM_INT3_INVD | SVM_INT3_INVLPGA | SVM_INT3_IOIO | SVM_INT3_MSR |
+			SVM_INT3_SHUTDOWN;
 	/* VMRUN must be intercepted (APM 15.5.1); the others are SVM instructions a guest may not use. */
-	c->intercept4 = SVM_INT4_VMRUN | SVM_INT4_VMMCALL | SVM_INT4_VMLOAD | SVM_INT4_VMSAVE |
+	/*
+	 * WBINVD too: QEMU's TCG checks the WBINVD intercept for INVD (0F 08),
+	 * so without it a guest's INVD would run there. Both complete as no-ops.
+	 */
+	c->intercept4 = SVM_INT4_WBINVD | SVM_INT4_VMRUN | SVM_INT4_VMMCALL | SVM_INT4_VMLOAD | SVM_INT4_VMSAVE |
 			SVM_INT4_STGI | SVM_INT4_CLGI | SVM_INT4_SKINIT | SVM_INT4_MONITOR |
 			SVM_INT4_MWAIT | SVM_INT4_MWAIT_COND | SVM_INT4_XSETBV;
 	c->iopm_pa = iopm_pa;

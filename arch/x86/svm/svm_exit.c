@@ -117,6 +117,11 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_XSETBV:
 		e->kind = EXIT_XSETBV;
 		break;
+	case SVM_EXIT_INVD:
+	case SVM_EXIT_WBINVD:
+		e->kind = EXIT_INVD;
+		set_len(s, 2);	/* 0F 08 or 0F 09 */
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = EXIT_TRIPLE_FAULT;
 		break;

@@ -31,6 +31,7 @@
 #define SVM_INT4_STGI		(1u << 4)
 #define SVM_INT4_CLGI		(1u << 5)
 #define SVM_INT4_SKINIT		(1u << 6)
+#define SVM_INT4_WBINVD	(1u << 9)
 #define SVM_INT4_MONITOR	(1u << 10)
 #define SVM_INT4_MWAIT		(1u << 11)
 #define SVM_INT4_MWAIT_COND	(1u << 12)
@@ -75,6 +76,7 @@
 #define SVM_EXIT_STGI		0x084
 #define SVM_EXIT_CLGI		0x085
 #define SVM_EXIT_SKINIT		0x086
+#define SVM_EXIT_WBINVD		0x089
 #define SVM_EXIT_MONITOR	0x08a
 #define SVM_EXIT_MWAIT		0x08b
 #define SVM_EXIT_MWAIT_COND	0x08c

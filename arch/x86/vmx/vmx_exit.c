@@ -122,8 +122,7 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct gpr *regs, struct vm_exit *e)
 	case EXIT_REASON_SIPI:
 		break;		/* this CPU is the hypervisor's: INIT/SIPI are ignored */
 	case EXIT_REASON_INVD:
-		/* INVD always exits (26.1.2); caches stay coherent, so it completes as a no-op. */
-		vmx_skip();
+		e->kind = EXIT_INVD;	/* INVD always exits (SDM vol. 3C 26.1.2) */
 		break;
 	case EXIT_REASON_CPUID:
 		e->kind = EXIT_CPUID;
