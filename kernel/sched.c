@@ -2,11 +2,11 @@
 /*
  * sched.c - running the VMs: round-robin on one CPU.
  *
- * Each runnable vCPU gets the CPU until the host tick advances (preemption
- * through the external-interrupt exit), it halts (HLT) or yields, or its VM
- * stops. A halted vCPU becomes runnable when its virtual PIC has an
- * interrupt for it. With nothing runnable the CPU sleeps until the next
- * tick. When every VM has stopped, a per-VM summary is printed; in test mode
+ * Each runnable vCPU gets the CPU for SLICE_TICKS host ticks (each tick is an
+ * external-interrupt exit, where its virtual timer catches up), until it
+ * halts (HLT) or yields, its VM stops, or the operator types. A halted vCPU
+ * becomes runnable when its virtual PIC has an interrupt for it. With nothing
+ * runnable the CPU sleeps until the next tick. When every VM has stopped, a per-VM summary is printed; in test mode
  * the verdict is PASS only if every VM exited with code 0.
  */
 #include "kernel/arch.h"
