@@ -6,7 +6,9 @@
  * -mno-sse -mno-80387), so the registers hold the state of the last guest
  * that ran. Before a vCPU enters, fpu_load() saves the previous owner's
  * state into its area and restores this one's: guests never see each
- * other's registers, and a guest that keeps the CPU pays nothing.
+ * other's registers, and a guest that keeps the CPU pays nothing. The
+ * debug address registers DR0-DR3 are switched the same way (the VMCS and
+ * the VMCB hold DR7 but not them; the hypervisor uses none).
  */
 #include <string.h>
 
@@ -28,9 +30,18 @@ void fpu_load(struct fpu_area *a)
 {
 	if (owner == a)
 		return;
-	if (owner)
-		__asm__ volatile("fxsave64 %0" : "=m"(*owner));
-	__asm__ volatile("fxrstor64 %0" : : "m"(*a));
+	if (owner) {
+		__asm__ volatile("fxsave64 %0" : "=m"(owner->bytes));
+		__asm__ volatile("mov %%dr0, %0" : "=r"(owner->dr[0]));
+		__asm__ volatile("mov %%dr1, %0" : "=r"(owner->dr[1]));
+		__asm__ volatile("mov %%dr2, %0" : "=r"(owner->dr[2]));
+		__asm__ volatile("mov %%dr3, %0" : "=r"(owner->dr[3]));
+	}
+	__asm__ volatile("fxrstor64 %0" : : "m"(a->bytes));
+	__asm__ volatile("mov %0, %%dr0" : : "r"(a->dr[0]));
+	__asm__ volatile("mov %0, %%dr1" : : "r"(a->dr[1]));
+	__asm__ volatile("mov %0, %%dr2" : : "r"(a->dr[2]));
+	__asm__ volatile("mov %0, %%dr3" : : "r"(a->dr[3]));
 	owner = a;
 }
 

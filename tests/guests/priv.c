@@ -182,6 +182,34 @@ static void invd(void)
 	EXPECT(word == 0x1badd00d);
 }
 
+/*
+ * dr_kept - DR0-DR3 keep this guest's values while other VMs run (they
+ * share the CPU's debug registers; the hypervisor switches them).
+ */
+static void dr_kept(void)
+{
+	uint32_t id = rt_hv_present() ? cpuid(SV_CPUID_INFO, 0).ebx : 1, got[4];
+	uint32_t want[4] = { 0x100000 * id + 0x10, 0x100000 * id + 0x20,
+			     0x100000 * id + 0x30, 0x100000 * id + 0x40 };
+
+	__asm__ volatile("mov %0, %%dr0" : : "r"(want[0]));
+	__asm__ volatile("mov %0, %%dr1" : : "r"(want[1]));
+	__asm__ volatile("mov %0, %%dr2" : : "r"(want[2]));
+	__asm__ volatile("mov %0, %%dr3" : : "r"(want[3]));
+	for (int i = 0; i < 50; i++) {
+		rt_hypercall(SV_HC_YIELD, 0, 0, 0);
+		for (volatile int k = 0; k < 20000; k++)
+			;
+	}
+	__asm__ volatile("mov %%dr0, %0" : "=r"(got[0]));
+	__asm__ volatile("mov %%dr1, %0" : "=r"(got[1]));
+	__asm__ volatile("mov %%dr2, %0" : "=r"(got[2]));
+	__asm__ volatile("mov %%dr3, %0" : "=r"(got[3]));
+	rt_printf("priv: dr0 %x want %x\n", got[0], want[0]);
+	for (int i = 0; i < 4; i++)
+		EXPECT(got[i] == want[i]);
+}
+
 static const struct rt_test tests[] = {
 	{ "cpuid_hidden", cpuid_hidden },
 	{ "wrmsr_vm_cr", wrmsr_vm_cr },
@@ -192,6 +220,7 @@ static const struct rt_test tests[] = {
 	{ "efer_svme", efer_svme },
 	{ "hypercall", hypercall },
 	{ "invd", invd },
+	{ "dr_kept", dr_kept },
 	{ NULL, NULL },
 };
 

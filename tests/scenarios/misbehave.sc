@@ -7,6 +7,7 @@ MODULES=(
 	"build/guests/hello.elf vm=hello"
 	"build/guests/triple.elf vm=triple"
 	"build/guests/priv.elf vm=priv"
+	"build/guests/priv.elf vm=priv2"
 	"build/guests/fill.elf vm=fill mem=4M"
 )
 RESULT=FAIL
@@ -21,6 +22,9 @@ EXPECT=(
 	"^vm [0-9]+ 'hello': PASS, code 0"
 	"^vm [0-9]+ 'priv': PASS, code 0 .* invd 1"
 	'^\[priv\] test invd: ok'
+	'^\[priv\] test dr_kept: ok'
+	'^\[priv2\] test dr_kept: ok'
+	"^vm [0-9]+ 'priv2': PASS, code 0"
 	"^vm [0-9]+ 'fill': PASS, code 0"
 	"^vm [0-9]+ 'wild': FAIL, code -1"
 	"^vm [0-9]+ 'triple': FAIL, code -1"
