@@ -5,8 +5,10 @@
 # hypervisor with the rest of kernel/ and into build/host/libsv.a for tests.
 HOST_SRC += kernel/vmconfig.c kernel/loader.c
 
-# test_loader.c compiles its own copy of kernel/loader.c (it #includes it) so
-# that the fuzz loop runs under AddressSanitizer and UBSan. "private" keeps
+# test_loader.c and test_vmconfig.c compile their own copy of the code under
+# test (they #include the .c) so that their fuzz loops run under
+# AddressSanitizer and UBSan. "private" keeps
 # these flags from leaking into the prerequisites (libsv.a, host_plat.o).
 SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 $(BUILD)/host/tests/test_loader: private HOST_CFLAGS += $(SANITIZE)
+$(BUILD)/host/tests/test_vmconfig: private HOST_CFLAGS += $(SANITIZE)
