@@ -335,8 +335,8 @@ static int plan_elf(struct load_ctx *c, struct plan *p, enum mb1_format *fmt)
 
 /*
  * check_plan - every segment inside one guest RAM range, no two overlapping,
- * the entry below 4 GiB and in a segment's file bytes. Returns 0, -SV_ENOMEM (beyond RAM) or
- * -SV_ENOEXEC.
+ * the entry below 4 GiB and in a segment's file bytes. Returns 0, -SV_ENOMEM
+ * (a segment beyond RAM: more mem= may help) or -SV_ENOEXEC.
  */
 static int check_plan(struct load_ctx *c, const struct plan *p)
 {
