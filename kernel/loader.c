@@ -329,18 +329,14 @@ static int plan_elf(struct load_ctx *c, struct plan *p, enum mb1_format *fmt)
 	}
 	if (p->nseg == 0)
 		return load_error(c, -SV_ENOEXEC, "%s: no PT_LOAD segments", l->name);
-	if (phys_entry >= (1ull << 32))
-		return load_error(c, -SV_ENOEXEC,
-				  "%s: entry 0x%llx is above 4 GiB (entered in 32-bit mode)",
-				  l->name, (unsigned long long)phys_entry);
 	p->entry = phys_entry;
 	return 0;
 }
 
 /*
  * check_plan - every segment inside one guest RAM range, no two overlapping,
- * the entry in a segment's file bytes. Returns 0, -SV_ENOMEM (beyond RAM) or
- * -SV_ENOEXEC.
+ * the entry below 4 GiB and in a segment's file bytes. Returns 0, -SV_ENOMEM
+ * (a segment beyond RAM: more mem= may help) or -SV_ENOEXEC.
  */
 static int check_plan(struct load_ctx *c, const struct plan *p)
 {
@@ -372,6 +368,10 @@ static int check_plan(struct load_ctx *c, const struct plan *p)
 		if (p->entry >= s->gpa && p->entry - s->gpa < s->filesz)
 			entry_ok = true;
 	}
+	if (p->entry >= (1ull << 32))
+		return load_error(c, -SV_ENOEXEC,
+				  "entry 0x%llx is above 4 GiB (entered in 32-bit mode)",
+				  (unsigned long long)p->entry);
 	if (!entry_ok)
 		return load_error(c, -SV_ENOEXEC, "entry 0x%llx is not inside a loaded segment",
 				  (unsigned long long)p->entry);

@@ -184,67 +184,82 @@ static void default_name(const char *path, char *name)
 		name[0] = '\0';
 }
 
-/* set_name_key - vm= or domain=: validate and copy; returns 0 or -SV_EINVAL. */
-static int set_name_key(struct cursor *c, const char *key, const char *v, char *dst)
+/* Setters: validate @v and store it in @cfg; return 0 or -SV_EINVAL (message written). */
+static int set_vm(struct cursor *c, struct vm_config *cfg, const char *v)
 {
 	if (!vmconfig_name_valid(v))
 		return cfg_error(c, -SV_EINVAL,
-				 "%s: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
-				 key, v, VMCFG_NAME_MAX);
-	copy_str(dst, v);
+				 "vm: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
+				 v, VMCFG_NAME_MAX);
+	copy_str(cfg->name, v);
 	return 0;
 }
+
+static int set_domain(struct cursor *c, struct vm_config *cfg, const char *v)
+{
+	if (!vmconfig_name_valid(v))
+		return cfg_error(c, -SV_EINVAL,
+				 "domain: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
+				 v, VMCFG_NAME_MAX);
+	copy_str(cfg->domain, v);
+	return 0;
+}
+
+static int set_mem(struct cursor *c, struct vm_config *cfg, const char *v)
+{
+	return parse_mem(c, v, &cfg->mem_bytes);
+}
+
+static int set_cmdline(struct cursor *c, struct vm_config *cfg, const char *v)
+{
+	if (strlen(v) > VMCFG_CMDLINE_MAX)
+		return cfg_error(c, -SV_EINVAL, "cmdline: longer than %d bytes", VMCFG_CMDLINE_MAX);
+	copy_str(cfg->cmdline, v);
+	return 0;
+}
+
+static int set_share(struct cursor *c, struct vm_config *cfg, const char *v)
+{
+	if (!strcmp(v, "on"))
+		cfg->share = true;
+	else if (!strcmp(v, "off"))
+		cfg->share = false;
+	else
+		return cfg_error(c, -SV_EINVAL, "share: '%.24s' is not on or off", v);
+	return 0;
+}
+
+/* The keys: a new option is one setter and one line here (and one enum bit). */
+static const struct {
+	const char *key;
+	unsigned int bit;
+	int (*set)(struct cursor *c, struct vm_config *cfg, const char *v);
+} keys[] = {
+	{ "vm",		VMCFG_KEY_VM,		set_vm },
+	{ "mem",	VMCFG_KEY_MEM,		set_mem },
+	{ "cmdline",	VMCFG_KEY_CMDLINE,	set_cmdline },
+	{ "domain",	VMCFG_KEY_DOMAIN,	set_domain },
+	{ "share",	VMCFG_KEY_SHARE,	set_share },
+};
 
 /* apply_option - one key=value word; returns 0 or -SV_EINVAL (message written). */
 static int apply_option(struct cursor *c, struct vm_config *cfg, char *word)
 {
 	char *eq = strchr(word, '=');
-	const char *v;
-	unsigned int bit;
 
 	if (!eq || eq == word)
 		return cfg_error(c, -SV_EINVAL, "'%.24s': expected key=value", word);
 	*eq = '\0';
-	v = eq + 1;
-	if (!strcmp(word, "vm"))
-		bit = VMCFG_KEY_VM;
-	else if (!strcmp(word, "mem"))
-		bit = VMCFG_KEY_MEM;
-	else if (!strcmp(word, "cmdline"))
-		bit = VMCFG_KEY_CMDLINE;
-	else if (!strcmp(word, "domain"))
-		bit = VMCFG_KEY_DOMAIN;
-	else if (!strcmp(word, "share"))
-		bit = VMCFG_KEY_SHARE;
-	else
-		return cfg_error(c, -SV_EINVAL,
-				 "%.24s: unknown key (known: vm mem cmdline domain share)", word);
-	if (cfg->given & bit)
-		return cfg_error(c, -SV_EINVAL, "%s: given twice", word);
-	cfg->given |= bit;
-
-	switch (bit) {
-	case VMCFG_KEY_VM:
-		return set_name_key(c, "vm", v, cfg->name);
-	case VMCFG_KEY_DOMAIN:
-		return set_name_key(c, "domain", v, cfg->domain);
-	case VMCFG_KEY_MEM:
-		return parse_mem(c, v, &cfg->mem_bytes);
-	case VMCFG_KEY_CMDLINE:
-		if (strlen(v) > VMCFG_CMDLINE_MAX)
-			return cfg_error(c, -SV_EINVAL, "cmdline: longer than %d bytes",
-					 VMCFG_CMDLINE_MAX);
-		copy_str(cfg->cmdline, v);
-		return 0;
-	default: /* VMCFG_KEY_SHARE */
-		if (!strcmp(v, "on"))
-			cfg->share = true;
-		else if (!strcmp(v, "off"))
-			cfg->share = false;
-		else
-			return cfg_error(c, -SV_EINVAL, "share: '%.24s' is not on or off", v);
-		return 0;
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		if (strcmp(word, keys[i].key))
+			continue;
+		if (cfg->given & keys[i].bit)
+			return cfg_error(c, -SV_EINVAL, "%s: given twice", word);
+		cfg->given |= keys[i].bit;
+		return keys[i].set(c, cfg, eq + 1);
 	}
+	return cfg_error(c, -SV_EINVAL,
+			 "%.24s: unknown key (known: vm mem cmdline domain share)", word);
 }
 
 /* vmconfig_parse - parse a module command line into @cfg; returns 0 or -SV_EINVAL. */
