@@ -124,6 +124,13 @@ void vpic_init(struct vpic *pic)
 	pic->chip[0].icw4_needed = pic->chip[1].icw4_needed = true;
 }
 
+void vpic_ranges(struct vpic *pic, struct vio_range r[VPIC_NRANGES])
+{
+	r[0] = (struct vio_range){ VPIC_MASTER_PORT, 2, vpic_io, pic };
+	r[1] = (struct vio_range){ VPIC_SLAVE_PORT, 2, vpic_io, pic };
+	r[2] = (struct vio_range){ VPIC_ELCR_PORT, 2, vpic_io, pic };
+}
+
 void vpic_set_irq(struct vpic *pic, unsigned irq, int level)
 {
 	struct vpic_chip *c;

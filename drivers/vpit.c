@@ -438,6 +438,12 @@ int vpit_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val)
 	return vpit_access(pit, port, size, in, val, now);
 }
 
+void vpit_ranges(struct vpit *pit, struct vio_range r[VPIT_NRANGES])
+{
+	r[0] = (struct vio_range){ VPIT_PORT, 4, vpit_io, pit };
+	r[1] = (struct vio_range){ VPIT_PORT_SYSCTL, 1, vpit_io, pit };
+}
+
 void vpit_init(struct vpit *pit, void (*irq)(void *ctx, int level),
 	       vclock_fn clock, void *ctx, uint64_t now_ns)
 {
