@@ -264,6 +264,53 @@ static void test_sfnm(void **state)
 	assert_int_equal(inb(0xa0), 0x11);
 }
 
+static void test_slave_spurious(void **state)
+{
+	uint8_t v = 0;
+
+	(void)state;
+	linux_init(false);
+	outb(0x4d1, 0x04);			/* IRQ10 level-triggered */
+	vpic_set_irq(&pic, 10, 1);
+	assert_true(vpic_pending(&pic, &v));
+	assert_int_equal(v, 0x3a);
+	vpic_set_irq(&pic, 10, 0);		/* gone before INTA */
+	/* The master latched IR2: INTA finds nothing on the slave. */
+	assert_true(vpic_pending(&pic, &v));
+	assert_int_equal(v, 0x3f);
+	assert_int_equal(vpic_ack(&pic), 0x3f);
+	assert_int_equal(pic.spurious, 1);
+	outb(0x20, 0x0b);
+	outb(0xa0, 0x0b);
+	assert_int_equal(inb(0x20), 0x04);	/* master IR2 in service... */
+	assert_int_equal(inb(0xa0), 0x00);	/* ...the slave nothing */
+	outb(0x20, 0x20);			/* Linux EOIs the master only */
+	assert_false(vpic_pending(&pic, NULL));
+	/* Masking on the slave after the request reached the master. */
+	vpic_set_irq(&pic, 9, 1);
+	outb(0xa1, 0x02);
+	assert_int_equal(vpic_ack(&pic), 0x3f);
+	outb(0x20, 0x20);
+	outb(0xa1, 0x00);			/* unmasked again: a new edge */
+	assert_int_equal(ack(), 0x39);
+}
+
+static void test_slave_auto_eoi(void **state)
+{
+	(void)state;
+	linux_init(true);
+	outb(0xa0, 0x11);			/* slave in auto-EOI too */
+	outb(0xa1, 0x38);
+	outb(0xa1, 0x02);
+	outb(0xa1, 0x03);
+	outb(0xa1, 0x00);
+	vpic_set_irq(&pic, 9, 1);
+	vpic_set_irq(&pic, 11, 1);
+	assert_int_equal(ack(), 0x39);
+	assert_int_equal(ack(), 0x3b);		/* INT stayed high: re-latched */
+	assert_false(vpic_pending(&pic, NULL));
+}
+
 static void test_poll(void **state)
 {
 	(void)state;
@@ -453,6 +500,8 @@ int main(void)
 		cmocka_unit_test_setup(test_level_elcr, setup),
 		cmocka_unit_test_setup(test_cascade, setup),
 		cmocka_unit_test_setup(test_sfnm, setup),
+		cmocka_unit_test_setup(test_slave_spurious, setup),
+		cmocka_unit_test_setup(test_slave_auto_eoi, setup),
 		cmocka_unit_test_setup(test_poll, setup),
 		cmocka_unit_test_setup(test_bad_access, setup),
 		cmocka_unit_test_setup(test_random, setup),
