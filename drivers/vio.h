@@ -8,6 +8,23 @@
  * accesses into byte accesses at consecutive ports, so "outw 0x20" hits
  * 0x20 then 0x21 as on the ISA bus. Devices take time from a vclock_fn given
  * at init because the handler shape carries no timestamp.
+ *
+ * Wiring one VM (the core owns the structs, one set per VM):
+ *
+ *   vpic_init(&vm->pic);
+ *   vpit_init(&vm->pit, irq0_cb, host_clock, vm, now);   irq0_cb -> vpic_set_irq(.., 0, l)
+ *   vuart_init(&vm->uart, 0x3f8, tx_cb, irq4_cb, vm);    irq4_cb -> vpic_set_irq(.., 4, l)
+ *   vrtc_init(&vm->rtc, ram_bytes, wall_s, now, host_clock, vm);
+ *   vpic_ranges(), vpit_ranges(), vuart_ranges(), vrtc_ranges() fill the table.
+ *
+ * Before each VM entry: vpit_update(now); then if vpic_pending() and the
+ * vCPU is interruptible, inject vpic_ack(), else ask for an interrupt-window
+ * exit. A halted vCPU sleeps until vpit_next_deadline_ns() or a UART push.
+ *
+ * Concurrency: the devices take no locks. The caller serialises every call
+ * on one VM's devices (e.g. one per-VM device lock held around the handler,
+ * vpit_update, vpic_*, vuart_rx_push); the irq callbacks are called with
+ * that lock held and must not take it again.
  */
 #ifndef SV_DRIVERS_VIO_H
 #define SV_DRIVERS_VIO_H

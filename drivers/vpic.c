@@ -77,21 +77,31 @@ static int chip_winner(const struct vpic_chip *c, uint8_t irr)
 	return -1;
 }
 
-/* master_irr - the master's requests, IR2 being the slave's INT output. */
-static uint8_t master_irr(const struct vpic *pic)
+/* chip_input - drive input @irq of @c to @level (edges latch in IRR). */
+static void chip_input(struct vpic_chip *c, unsigned irq, int level)
 {
-	const struct vpic_chip *s = &pic->chip[1];
-	uint8_t irr = chip_irr(&pic->chip[0]) & (uint8_t)~(1u << VPIC_CASCADE_IRQ);
+	uint8_t bit = (uint8_t)(1u << irq);
 
-	if (chip_winner(s, chip_irr(s)) >= 0)
-		irr |= 1u << VPIC_CASCADE_IRQ;
-	return irr;
+	if (level) {
+		if (!(c->pins & bit) && !(level_inputs(c) & bit))
+			c->irr |= bit;	/* edge: latch the 0->1 transition */
+		c->pins |= bit;
+	} else {
+		c->pins &= (uint8_t)~bit;
+	}
 }
 
-/* chip_irr_of - chip @n's request register including the cascade input. */
-static uint8_t chip_irr_of(const struct vpic *pic, int n)
+/*
+ * cascade_sync - the slave's INT output drives master IR2 like any other
+ * input: an edge is latched by the master and stays requested if the
+ * slave's request goes away (which then makes a spurious IRQ15 on INTA).
+ */
+static void cascade_sync(struct vpic *pic)
 {
-	return n == 0 ? master_irr(pic) : chip_irr(&pic->chip[1]);
+	const struct vpic_chip *s = &pic->chip[1];
+
+	chip_input(&pic->chip[0], VPIC_CASCADE_IRQ,
+		   chip_winner(s, chip_irr(s)) >= 0);
 }
 
 /* chip_take - INTA on @c for input @irq: IRR -> ISR (unless auto-EOI). */
@@ -124,28 +134,25 @@ void vpic_init(struct vpic *pic)
 	pic->chip[0].icw4_needed = pic->chip[1].icw4_needed = true;
 }
 
+void vpic_ranges(struct vpic *pic, struct vio_range r[VPIC_NRANGES])
+{
+	r[0] = (struct vio_range){ VPIC_MASTER_PORT, 2, vpic_io, pic };
+	r[1] = (struct vio_range){ VPIC_SLAVE_PORT, 2, vpic_io, pic };
+	r[2] = (struct vio_range){ VPIC_ELCR_PORT, 2, vpic_io, pic };
+}
+
 void vpic_set_irq(struct vpic *pic, unsigned irq, int level)
 {
-	struct vpic_chip *c;
-	uint8_t bit;
-
 	if (irq > 15 || irq == VPIC_CASCADE_IRQ)
 		return;
-	c = &pic->chip[irq >> 3];
-	bit = (uint8_t)(1u << (irq & 7));
-	if (level) {
-		if (!(c->pins & bit) && !(level_inputs(c) & bit))
-			c->irr |= bit;	/* edge: latch the 0->1 transition */
-		c->pins |= bit;
-	} else {
-		c->pins &= (uint8_t)~bit;
-	}
+	chip_input(&pic->chip[irq >> 3], irq & 7, level);
+	cascade_sync(pic);
 }
 
 bool vpic_pending(const struct vpic *pic, uint8_t *vector)
 {
 	const struct vpic_chip *s = &pic->chip[1];
-	int m = chip_winner(&pic->chip[0], master_irr(pic)), sl;
+	int m = chip_winner(&pic->chip[0], chip_irr(&pic->chip[0])), sl;
 	uint8_t v;
 
 	if (m < 0)
@@ -164,7 +171,7 @@ bool vpic_pending(const struct vpic *pic, uint8_t *vector)
 uint8_t vpic_ack(struct vpic *pic)
 {
 	struct vpic_chip *mc = &pic->chip[0], *s = &pic->chip[1];
-	int m = chip_winner(mc, master_irr(pic)), sl;
+	int m = chip_winner(mc, chip_irr(&pic->chip[0])), sl;
 
 	if (m < 0) {
 		pic->spurious++;
@@ -177,13 +184,20 @@ uint8_t vpic_ack(struct vpic *pic)
 	}
 	sl = chip_winner(s, chip_irr(s));
 	chip_take(mc, VPIC_CASCADE_IRQ);
+	/*
+	 * The slave's INT drops for the INTA cycle; if it is still asserted
+	 * afterwards (auto-EOI, a higher request) the master sees a new edge.
+	 */
+	chip_input(mc, VPIC_CASCADE_IRQ, 0);
 	if (sl < 0) {
 		/* The master's IR2 stays in service, as on the real pair. */
 		pic->acks--;
 		pic->spurious++;
+		cascade_sync(pic);
 		return (uint8_t)(s->vector_base + 7);
 	}
 	chip_take(s, sl);
+	cascade_sync(pic);
 	return (uint8_t)(s->vector_base + sl);
 }
 
@@ -212,6 +226,7 @@ static void chip_write(struct vpic *pic, int n, int a0, uint8_t val)
 
 	if (!a0 && (val & ICW1_INIT)) {
 		c->irr = c->isr = c->imr = 0;
+		/* Edge sense reset: a high input needs a new 0->1 transition. */
 		c->special_mask = c->read_isr = c->poll = false;
 		c->auto_eoi = c->sfnm = false;
 		c->icw4_needed = val & ICW1_IC4;
@@ -256,7 +271,7 @@ static void chip_write(struct vpic *pic, int n, int a0, uint8_t val)
 static uint8_t chip_poll(struct vpic *pic, int n)
 {
 	struct vpic_chip *c = &pic->chip[n];
-	int irq = chip_winner(c, chip_irr_of(pic, n));
+	int irq = chip_winner(c, chip_irr(c));
 
 	c->poll = false;
 	if (irq < 0)
@@ -274,7 +289,7 @@ static uint8_t chip_read(struct vpic *pic, int n, int a0)
 		return chip_poll(pic, n);
 	if (a0)
 		return c->imr;
-	return c->read_isr ? c->isr : chip_irr_of(pic, n);
+	return c->read_isr ? c->isr : chip_irr(c);
 }
 
 /* pic_byte - one byte access at @port; false when the port is not ours. */
@@ -320,5 +335,6 @@ int vpic_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val)
 	}
 	if (in)
 		*val = out;
+	cascade_sync(pic);
 	return 0;
 }

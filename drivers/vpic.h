@@ -52,6 +52,11 @@ struct vpic {
 	uint64_t acks;			/* vectors handed out by vpic_ack */
 };
 
+#define VPIC_NRANGES	3
+
+/* vpic_ranges - fill @r with the PIC's port ranges (all go to vpic_io). */
+void vpic_ranges(struct vpic *pic, struct vio_range r[VPIC_NRANGES]);
+
 /* vpic_init - both chips as after power-on: uninitialised, base 0x08/0x70. */
 void vpic_init(struct vpic *pic);
 

@@ -21,8 +21,8 @@
  * count started, so reads decrease in step with time and nothing is
  * counted by loops. Simplifications: a new count in modes 2 and 3 takes
  * effect at once instead of at the end of the current period; the count is
- * loaded at the write, not on the next clock edge; mode 3 with an odd count
- * counts like the next even one.
+ * loaded at the write, not on the next clock edge; with an odd count mode 3
+ * reads N-1, N-3, ... in both halves (high for (N+1)/2 clocks, low N/2).
  */
 #include <stddef.h>
 #include <string.h>
@@ -62,7 +62,7 @@ static uint32_t modulus(const struct vpit_channel *c)
 /* ch_count - the counting element's value after @d ticks (0..modulus-1). */
 static uint32_t ch_count(const struct vpit_channel *c, uint64_t d)
 {
-	uint32_t n = c->reload, m = modulus(c);
+	uint32_t n = c->reload, m = modulus(c), r, h1;
 
 	if (!c->loaded)
 		return n % m;
@@ -70,7 +70,10 @@ static uint32_t ch_count(const struct vpit_channel *c, uint64_t d)
 	case 2:
 		return (uint32_t)(n - d % n) % m;
 	case 3:
-		return (uint32_t)(n - (2 * (d % n)) % n) % m;
+		/* Down by two from the even count in each half-period. */
+		r = (uint32_t)(d % n);
+		h1 = (n + 1) / 2;
+		return ((n & ~1u) - 2 * (r < h1 ? r : r - h1)) % m;
 	default:	/* 0, 1, 4, 5 count down and wrap */
 		return (uint32_t)((n + m - d % m) % m);
 	}
@@ -244,8 +247,7 @@ static void load(struct vpit_channel *c, uint16_t v, uint64_t tick)
 	uint32_t n = c->bcd ? from_bcd(v) : v;
 
 	c->reload = n ? n : modulus(c);
-	c->loaded = true;
-	c->status &= (uint8_t)~0x40;	/* null count cleared */
+	c->loaded = true;	/* null count cleared */
 	switch (c->mode) {
 	case 1:
 	case 5:
@@ -438,6 +440,12 @@ int vpit_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val)
 	return vpit_access(pit, port, size, in, val, now);
 }
 
+void vpit_ranges(struct vpit *pit, struct vio_range r[VPIT_NRANGES])
+{
+	r[0] = (struct vio_range){ VPIT_PORT, 4, vpit_io, pit };
+	r[1] = (struct vio_range){ VPIT_PORT_SYSCTL, 1, vpit_io, pit };
+}
+
 void vpit_init(struct vpit *pit, void (*irq)(void *ctx, int level),
 	       vclock_fn clock, void *ctx, uint64_t now_ns)
 {
@@ -458,6 +466,5 @@ void vpit_init(struct vpit *pit, void (*irq)(void *ctx, int level),
 		pit->ch[i].rw = 3;
 		pit->ch[i].reload = 65536;
 		pit->ch[i].gate = i != 2;
-		pit->ch[i].status = 0x40;
 	}
 }

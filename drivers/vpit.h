@@ -76,6 +76,11 @@ struct vpit {
 void vpit_init(struct vpit *pit, void (*irq)(void *ctx, int level),
 	       vclock_fn clock, void *ctx, uint64_t now_ns);
 
+#define VPIT_NRANGES	2
+
+/* vpit_ranges - fill @r with 0x40-0x43 and 0x61 (both go to vpit_io). */
+void vpit_ranges(struct vpit *pit, struct vio_range r[VPIT_NRANGES]);
+
 /* vpit_io - the vio_fn for 0x40-0x43 and 0x61; 0 or -SV_EINVAL. */
 int vpit_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val);
 

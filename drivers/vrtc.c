@@ -291,6 +291,11 @@ int vrtc_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val)
 	return vrtc_access(rtc, port, size, in, val, now);
 }
 
+void vrtc_ranges(struct vrtc *rtc, struct vio_range *r)
+{
+	*r = (struct vio_range){ VRTC_PORT, 2, vrtc_io, rtc };
+}
+
 /* put16 - a little-endian 16-bit CMOS value at @r, @r + 1. */
 static void put16(struct vrtc *rtc, unsigned r, uint64_t v)
 {

@@ -73,6 +73,9 @@ struct vrtc {
 void vrtc_init(struct vrtc *rtc, uint64_t ram_bytes, int64_t epoch_s,
 	       uint64_t epoch_ns, vclock_fn clock, void *clock_ctx);
 
+/* vrtc_ranges - fill *@r with 0x70-0x71 going to vrtc_io. */
+void vrtc_ranges(struct vrtc *rtc, struct vio_range *r);
+
 /* vrtc_io - the vio_fn for 0x70-0x71; 0 or -SV_EINVAL. */
 int vrtc_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val);
 

@@ -145,6 +145,11 @@ void vuart_init(struct vuart *u, uint16_t base,
 	vuart_reset(u);
 }
 
+void vuart_ranges(struct vuart *u, struct vio_range *r)
+{
+	*r = (struct vio_range){ u->base, VUART_NPORTS, vuart_io, u };
+}
+
 bool vuart_rx_push(struct vuart *u, uint8_t byte)
 {
 	if ((u->mcr & MCR_LOOP) || !rx_put(u, byte)) {

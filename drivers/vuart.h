@@ -54,6 +54,9 @@ void vuart_init(struct vuart *u, uint16_t base,
 /* vuart_reset - the chip's master reset (registers; the rx queue is kept). */
 void vuart_reset(struct vuart *u);
 
+/* vuart_ranges - fill *@r with base..base+7 going to vuart_io. */
+void vuart_ranges(struct vuart *u, struct vio_range *r);
+
 /* vuart_io - the vio_fn for base..base+7; 0 or -SV_EINVAL. */
 int vuart_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val);
 

@@ -9,6 +9,9 @@
 #include <cmocka.h>
 
 #include "drivers/vpic.h"
+#include "drivers/vpit.h"
+#include "drivers/vrtc.h"
+#include "drivers/vuart.h"
 #include "mm/errno.h"
 
 static struct vpic pic;
@@ -261,6 +264,53 @@ static void test_sfnm(void **state)
 	assert_int_equal(inb(0xa0), 0x11);
 }
 
+static void test_slave_spurious(void **state)
+{
+	uint8_t v = 0;
+
+	(void)state;
+	linux_init(false);
+	outb(0x4d1, 0x04);			/* IRQ10 level-triggered */
+	vpic_set_irq(&pic, 10, 1);
+	assert_true(vpic_pending(&pic, &v));
+	assert_int_equal(v, 0x3a);
+	vpic_set_irq(&pic, 10, 0);		/* gone before INTA */
+	/* The master latched IR2: INTA finds nothing on the slave. */
+	assert_true(vpic_pending(&pic, &v));
+	assert_int_equal(v, 0x3f);
+	assert_int_equal(vpic_ack(&pic), 0x3f);
+	assert_int_equal(pic.spurious, 1);
+	outb(0x20, 0x0b);
+	outb(0xa0, 0x0b);
+	assert_int_equal(inb(0x20), 0x04);	/* master IR2 in service... */
+	assert_int_equal(inb(0xa0), 0x00);	/* ...the slave nothing */
+	outb(0x20, 0x20);			/* Linux EOIs the master only */
+	assert_false(vpic_pending(&pic, NULL));
+	/* Masking on the slave after the request reached the master. */
+	vpic_set_irq(&pic, 9, 1);
+	outb(0xa1, 0x02);
+	assert_int_equal(vpic_ack(&pic), 0x3f);
+	outb(0x20, 0x20);
+	outb(0xa1, 0x00);			/* unmasked again: a new edge */
+	assert_int_equal(ack(), 0x39);
+}
+
+static void test_slave_auto_eoi(void **state)
+{
+	(void)state;
+	linux_init(true);
+	outb(0xa0, 0x11);			/* slave in auto-EOI too */
+	outb(0xa1, 0x38);
+	outb(0xa1, 0x02);
+	outb(0xa1, 0x03);
+	outb(0xa1, 0x00);
+	vpic_set_irq(&pic, 9, 1);
+	vpic_set_irq(&pic, 11, 1);
+	assert_int_equal(ack(), 0x39);
+	assert_int_equal(ack(), 0x3b);		/* INT stayed high: re-latched */
+	assert_false(vpic_pending(&pic, NULL));
+}
+
 static void test_poll(void **state)
 {
 	(void)state;
@@ -322,6 +372,121 @@ static void test_random(void **state)
 	}
 }
 
+/* One VM's device set, wired the way the VM core does it. */
+struct vm {
+	struct vpic pic;
+	struct vpit pit;
+	struct vuart uart;
+	struct vrtc rtc;
+	struct vio_range io[VPIC_NRANGES + VPIT_NRANGES + 2];
+	unsigned nio;
+	uint64_t now;
+	char out[64];
+	unsigned nout;
+};
+
+static uint64_t vm_clock(void *ctx)
+{
+	return ((struct vm *)ctx)->now;
+}
+
+static void vm_irq0(void *ctx, int level)
+{
+	vpic_set_irq(&((struct vm *)ctx)->pic, 0, level);
+}
+
+static void vm_irq4(void *ctx, int level)
+{
+	vpic_set_irq(&((struct vm *)ctx)->pic, VUART_COM1_IRQ, level);
+}
+
+static void vm_tx(void *ctx, uint8_t b)
+{
+	struct vm *vm = ctx;
+
+	if (vm->nout < sizeof(vm->out))
+		vm->out[vm->nout++] = (char)b;
+}
+
+static void vm_init(struct vm *vm)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->now = 1000;
+	vpic_init(&vm->pic);
+	vpit_init(&vm->pit, vm_irq0, vm_clock, vm, vm->now);
+	vuart_init(&vm->uart, VUART_COM1_PORT, vm_tx, vm_irq4, vm);
+	vrtc_init(&vm->rtc, 32u << 20, 0, vm->now, vm_clock, vm);
+	vpic_ranges(&vm->pic, vm->io);
+	vpit_ranges(&vm->pit, vm->io + VPIC_NRANGES);
+	vuart_ranges(&vm->uart, vm->io + VPIC_NRANGES + VPIT_NRANGES);
+	vrtc_ranges(&vm->rtc, vm->io + VPIC_NRANGES + VPIT_NRANGES + 1);
+	vm->nio = VPIC_NRANGES + VPIT_NRANGES + 2;
+}
+
+/* vm_io - the core's dispatcher; -SV_ENOENT when no device has the port. */
+static int vm_io(struct vm *vm, uint16_t port, bool in, uint32_t *val)
+{
+	for (unsigned i = 0; i < vm->nio; i++)
+		if (vio_range_has(&vm->io[i], port))
+			return vm->io[i].fn(vm->io[i].dev, port, 1, in, val);
+	return -SV_ENOENT;
+}
+
+static void vm_out(struct vm *vm, uint16_t port, uint8_t v)
+{
+	uint32_t val = v;
+
+	assert_int_equal(vm_io(vm, port, false, &val), 0);
+}
+
+static void test_wiring(void **state)
+{
+	static struct vm a, b;
+	uint32_t v;
+	uint8_t vec;
+
+	(void)state;
+	vm_init(&a);
+	vm_init(&b);
+	/* Every range answers its ports, nothing overlaps. */
+	for (unsigned i = 0; i < a.nio; i++)
+		for (unsigned p = 0; p < a.io[i].count; p++) {
+			v = 0;
+			assert_int_equal(a.io[i].fn(a.io[i].dev,
+				(uint16_t)(a.io[i].base + p), 1, true, &v), 0);
+		}
+	assert_int_equal(vm_io(&a, 0x80, true, &v), -SV_ENOENT);
+	/* VM a: timer at 100 Hz and the UART's RX interrupt. */
+	vm_out(&a, 0x21, 0xec);				/* unmask IRQ0, IRQ1, IRQ4 */
+	vm_out(&a, 0x43, 0x34);
+	vm_out(&a, 0x40, 0x9c);
+	vm_out(&a, 0x40, 0x2e);
+	vm_out(&a, 0x3fc, 0x08);			/* OUT2 */
+	vm_out(&a, 0x3f9, 0x01);			/* ERBFI */
+	a.now += 10 * 1000 * 1000 + 1000;
+	vpit_update(&a.pit, a.now);
+	assert_true(vuart_rx_push(&a.uart, '!'));
+	assert_true(vpic_pending(&a.pic, &vec));
+	assert_int_equal(vpic_ack(&a.pic), 0x08);	/* timer first */
+	vm_out(&a, 0x20, 0x20);
+	assert_int_equal(vpic_ack(&a.pic), 0x0c);	/* then COM1 */
+	v = 0;
+	assert_int_equal(vm_io(&a, 0x3f8, true, &v), 0);
+	assert_int_equal(v, '!');
+	vm_out(&a, 0x20, 0x20);
+	assert_false(vpic_pending(&a.pic, NULL));
+	vm_out(&a, 0x3f8, 'A');
+	assert_int_equal(a.nout, 1);
+	/* VM b saw none of it. */
+	assert_false(vpic_pending(&b.pic, NULL));
+	assert_int_equal(b.nout, 0);
+	assert_int_equal(b.pit.irq0_edges, 0);
+	assert_int_equal(vpit_next_deadline_ns(&b.pit), VPIT_NO_DEADLINE);
+	vm_out(&b, 0x70, 0x15);
+	assert_int_equal(vm_io(&b, 0x71, true, &v), 0);
+	assert_int_equal(v, 0x80);			/* 640 KiB, low byte */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -335,9 +500,12 @@ int main(void)
 		cmocka_unit_test_setup(test_level_elcr, setup),
 		cmocka_unit_test_setup(test_cascade, setup),
 		cmocka_unit_test_setup(test_sfnm, setup),
+		cmocka_unit_test_setup(test_slave_spurious, setup),
+		cmocka_unit_test_setup(test_slave_auto_eoi, setup),
 		cmocka_unit_test_setup(test_poll, setup),
 		cmocka_unit_test_setup(test_bad_access, setup),
 		cmocka_unit_test_setup(test_random, setup),
+		cmocka_unit_test(test_wiring),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -171,6 +171,19 @@ static void test_square_wave(void **state)
 	now = T0 + vpit_ticks_to_ns(600);
 	outb(0x43, 0xe2);
 	assert_int_equal(inb(0x40) & 0x80, 0);		/* second half: low */
+	assert_int_equal(latched(0), 1000 - 2 * 100);	/* 600 = 500 + 100 */
+	/* An odd count: N-1, N-3, ... in the high half and in the low half. */
+	program(1, 3, 5);
+	unsigned seq[5];
+	for (int i = 0; i < 5; i++) {
+		now = T0 + vpit_ticks_to_ns(600 + (unsigned)i);
+		seq[i] = latched(1);
+	}
+	assert_int_equal(seq[0], 4);
+	assert_int_equal(seq[1], 2);
+	assert_int_equal(seq[2], 0);
+	assert_int_equal(seq[3], 4);
+	assert_int_equal(seq[4], 2);
 	now = T0 + vpit_ticks_to_ns(10000);
 	vpit_update(&pit, now);
 	assert_int_equal(rises, 1);
