@@ -47,23 +47,49 @@ static uint32_t mix(uint32_t x)
 	return x;
 }
 
+/* A page's content: word w is A + w * B, or A/B alternating for unit pages. */
+struct gen {
+	enum kind kind;
+	uint32_t a, b;
+};
+
+/* gen_page - the generator for share-area page I. */
+static struct gen gen_page(uint32_t i)
+{
+	struct gen g = { .kind = (enum kind)(i % K_NR), .a = 0, .b = 0x9e3779b9u };
+
+	switch (g.kind) {
+	case K_ZERO:
+		g.b = 0;
+		break;
+	case K_UNIT:
+		g.a = mix(seed * 0x9e3779b9u + (i / K_NR) % units + 0x1000);
+		g.b = mix(g.a);
+		break;
+	case K_DUP:
+		g.a = mix(mix(seed ^ 0xd0d0d0d0u) + i * 0x85ebca6bu);
+		break;
+	default:
+		g.a = mix(mix(seed ^ vm_key ^ 0x5eed0000u) + i * 0x85ebca6bu + 0x2545f491u);
+		break;
+	}
+	return g;
+}
+
+/* word_at - word W of the page G describes. */
+static inline uint32_t word_at(const struct gen *g, uint32_t w)
+{
+	if (g->kind == K_UNIT)
+		return (w & 1) ? g->b : g->a;
+	return g->a + w * g->b;
+}
+
 /* expected - the word at index W of share-area page I. */
 static uint32_t expected(uint32_t i, uint32_t w)
 {
-	uint32_t u;
+	struct gen g = gen_page(i);
 
-	switch (i % K_NR) {
-	case K_ZERO:
-		return 0;
-	case K_UNIT:
-		u = mix(seed * 0x9e3779b9u + (i / K_NR) % units + 0x1000);
-		return (w & 1) ? mix(u) : u;
-	case K_DUP:
-		return mix(mix(seed ^ 0xd0d0d0d0u) + i * 0x9e3779b9u + w * 0x85ebca6bu);
-	default:
-		return mix(mix(seed ^ vm_key ^ 0x5eed0000u) + i * 0x9e3779b9u +
-			   w * 0x85ebca6bu + 0x2545f491u);
-	}
+	return word_at(&g, w);
 }
 
 static volatile uint32_t *page(uint32_t i)
@@ -103,9 +129,10 @@ static void layout(void)
 	npages = rt_opt_u32("pages", npages) < npages ? rt_opt_u32("pages", npages) : npages;
 	for (uint32_t i = 0; i < npages; i++) {
 		volatile uint32_t *p = page(i);
+		struct gen g = gen_page(i);
 
 		for (uint32_t w = 0; w < WORDS; w++)
-			p[w] = expected(i, w);
+			p[w] = word_at(&g, w);
 		count[i % K_NR]++;
 	}
 	rt_printf("share: area %p pages=%u zero=%u unit=%u units=%u dup=%u uniq=%u\n",
@@ -186,9 +213,10 @@ static uint32_t verify_all(bool modified)
 	for (uint32_t i = 0; i < npages; i++) {
 		volatile uint32_t *p = page(i);
 		uint32_t mw = (i * 7) % WORDS;
+		struct gen g = gen_page(i);
 
 		for (uint32_t w = 0; w < WORDS; w++) {
-			uint32_t want = expected(i, w);
+			uint32_t want = word_at(&g, w);
 
 			if (modified && w == mw)
 				want = ~want ^ i;

@@ -41,6 +41,8 @@ run hello-x86_64     "$SVM"  $G/hello.elf         "mem=32M" 1 '^guest hello: PAS
 # The runtime must fail when a check fails: hello cannot find this word.
 run hello-fails      "$I386" $G/hello.elf         "expect=absent" 3 '^guest hello: FAIL (1 failures)'
 run fill             "$I386" $G/fill.elf          "seed=7" 1 '^guest fill: PASS'
+# ... and fill's check must catch a flipped byte (one per pass: 2 failures).
+run fill-corrupt     "$I386" $G/fill.elf          "corrupt=1" 3 '^fill: seed 2: 1 bad bytes'
 run fill-all         "$SVM"  $G/fill.elf          "seed=9 region=all passes=1" 1 '^guest fill: PASS'
 run timer            "$I386" $G/timer.elf         "" 1 '^guest timer: PASS'
 run timer-1000hz     "$SVM"  $G/timer.elf         "hz=1000 ticks=50" 1 '^guest timer: PASS'

@@ -13,6 +13,18 @@
 #define UART_LSR	5
 #define LSR_THRE	(1 << 5)	/* transmit holding register empty */
 
+/* rt_serial_init - 115200 baud 8N1, FIFOs on, UART interrupts off. */
+void rt_serial_init(void)
+{
+	outb(COM1 + 1, 0x00);		/* IER: no interrupts */
+	outb(COM1 + 3, 0x80);		/* LCR: DLAB to set the divisor */
+	outb(COM1 + 0, 0x01);		/* divisor 1 = 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + 3, 0x03);		/* LCR: 8 data bits, no parity, 1 stop */
+	outb(COM1 + 2, 0x07);		/* FCR: enable and clear FIFOs */
+	outb(COM1 + 4, 0x03);		/* MCR: DTR, RTS */
+}
+
 /* rt_putc - write one character to COM1 once the UART can take it. */
 void rt_putc(char c)
 {
