@@ -161,6 +161,7 @@ int rt_printf(const char *fmt, ...)
 	return n;
 }
 
+/* rt_strlen - length of S. */
 size_t rt_strlen(const char *s)
 {
 	size_t n = 0;
@@ -170,6 +171,7 @@ size_t rt_strlen(const char *s)
 	return n;
 }
 
+/* rt_strncmp - compare at most N characters; returns <0, 0 or >0. */
 int rt_strncmp(const char *a, const char *b, size_t n)
 {
 	for (; n; n--, a++, b++) {
@@ -181,6 +183,7 @@ int rt_strncmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
+/* rt_memset - fill N bytes at D with C; returns D. */
 void *rt_memset(void *d, int c, size_t n)
 {
 	uint8_t *p = d;
