@@ -21,8 +21,9 @@ GUEST_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-mno-80387 -Itests/guests/rt -MMD -MP
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -n -T $(GUEST_LDS) --no-warn-rwx-segments
 
-# Default scenario: one GRUB module2 line per quoted spec (scripts/mkiso.sh).
-DEFAULT_MODULES := "$(GUESTS_DIR)/hello.elf vm=hello" \
+# Default scenario: one GRUB module2 line per quoted spec (scripts/mkiso.sh);
+# += so that other fragments may add VMs.
+DEFAULT_MODULES += "$(GUESTS_DIR)/hello.elf vm=hello" \
 	"$(GUESTS_DIR)/fill.elf vm=fill mem=16M" \
 	"$(GUESTS_DIR)/timer.elf vm=timer"
 
