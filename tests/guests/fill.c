@@ -6,7 +6,8 @@
  *
  * Options: seed=N (default 1), region=high|low|all (high: from the end of
  * the image up, per the memory map; low: 4 KiB to 640 KiB; default high),
- * limit=N[KMG] (at most this many bytes), passes=N (default 2).
+ * limit=N[KMG] (at most this many bytes), passes=N (default 2),
+ * corrupt=1 (flip one byte between writing and checking: the check must fail).
  */
 #include "rt.h"
 
@@ -20,10 +21,10 @@ struct range {
 static struct range ranges[MAX_RANGES];
 static unsigned int nranges;
 
-/* pattern - the 32-bit word expected at address A for SEED. */
-static inline uint32_t pattern(uint32_t seed, uint32_t a)
+/* page_base - the first word of SEED's pattern in the page at address A. */
+static inline uint32_t page_base(uint32_t seed, uint32_t a)
 {
-	uint32_t x = a ^ (seed * 0x9e3779b9u);
+	uint32_t x = (a >> 12) ^ (seed * 0x9e3779b9u);
 
 	x ^= x >> 16;
 	x *= 0x7feb352du;
@@ -32,6 +33,12 @@ static inline uint32_t pattern(uint32_t seed, uint32_t a)
 	x ^= x >> 16;
 	return x;
 }
+
+/*
+ * The pattern: word w of a page is page_base + w * STEP. Cheap enough for
+ * Bochs, and a page that lands at the wrong address or a shifted word shows.
+ */
+#define STEP	0x9e3779b9u
 
 /* add_range - clip [s, e) to the wanted window and the byte limit; keep it. */
 static void add_range(uint64_t s, uint64_t e, uint32_t lo, uint32_t hi, uint32_t *budget)
@@ -95,17 +102,32 @@ static void fill_pass(uint32_t seed)
 	for (unsigned int r = 0; r < nranges; r++) {
 		volatile uint32_t *p = (volatile uint32_t *)ranges[r].start;
 		volatile uint32_t *end = (volatile uint32_t *)ranges[r].end;
+		uint32_t v = 0;
 
-		for (; p < end; p++)
-			*p = pattern(seed, (uint32_t)p);
+		for (; p < end; p++) {
+			if (!((uint32_t)p & 0xfff))
+				v = page_base(seed, (uint32_t)p);
+			*p = v;
+			v += STEP;
+		}
+	}
+	if (rt_opt_is("corrupt", "1") && nranges) {
+		volatile uint8_t *c = (volatile uint8_t *)
+			((ranges[0].start + ranges[0].end) / 2 + 1);
+
+		*c ^= 0x10;
 	}
 	for (unsigned int r = 0; r < nranges; r++) {
 		volatile uint32_t *p = (volatile uint32_t *)ranges[r].start;
 		volatile uint32_t *end = (volatile uint32_t *)ranges[r].end;
+		uint32_t want = 0;
 
-		for (; p < end; p++) {
-			uint32_t want = pattern(seed, (uint32_t)p), got = *p;
+		for (; p < end; p++, want += STEP) {
+			uint32_t got;
 
+			if (!((uint32_t)p & 0xfff))
+				want = page_base(seed, (uint32_t)p);
+			got = *p;
 			if (got == want)
 				continue;
 			for (int b = 0; b < 4; b++)

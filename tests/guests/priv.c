@@ -83,7 +83,7 @@ static void wrmsr_feature_control(void)
 /* vmxon_ud - VMXON with CR4.VMXE clear raises #UD (SDM Vol. 3C 30.3). */
 static void vmxon_ud(void)
 {
-	uint32_t pa = (uint32_t)vmxon_region;
+	uint64_t pa = (uint32_t)vmxon_region;	/* VMXON's operand is 64-bit */
 
 	rt_fault_vec = -1;
 	__asm__ volatile(RT_PROBE_ASM("vmxon (%0)") : : "r"(&pa) : "memory");

@@ -14,13 +14,18 @@ make -s guests >"$LOGS/build.log" 2>&1 || { cat "$LOGS/build.log"; echo "not ok 
 QEMU_ARGS=(-m 32 -display none -serial stdio -monitor none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
-# run NAME QEMU KERNEL APPEND STATUS PATTERN [ANTIPATTERN] - one boot, one result.
+# run NAME QEMU KERNEL APPEND STATUS PATTERN [ANTIPATTERN] - one boot, one
+# result; KERNEL "cdrom:ISO" boots an ISO instead of QEMU's -kernel loader.
 run() {
 	local name=$1 qemu=$2 kernel=$3 append=$4 want=$5 pat=$6 anti=${7:-}
-	local log=$LOGS/$name.log rc
+	local log=$LOGS/$name.log rc boot
+	if [[ $kernel == cdrom:* ]]; then
+		boot=(-cdrom "${kernel#cdrom:}")
+	else
+		boot=(-kernel "$kernel" -append "$append")
+	fi
 	# shellcheck disable=SC2086
-	timeout 30 $qemu "${QEMU_ARGS[@]}" -kernel "$kernel" -append "$append" \
-		</dev/null >"$log" 2>&1
+	timeout 30 $qemu "${QEMU_ARGS[@]}" "${boot[@]}" </dev/null >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -eq "$want" ] && grep -q "$pat" "$log" &&
 	   { [ -z "$anti" ] || ! grep -q "$anti" "$log"; }; then
@@ -41,6 +46,8 @@ run hello-x86_64     "$SVM"  $G/hello.elf         "mem=32M" 1 '^guest hello: PAS
 # The runtime must fail when a check fails: hello cannot find this word.
 run hello-fails      "$I386" $G/hello.elf         "expect=absent" 3 '^guest hello: FAIL (1 failures)'
 run fill             "$I386" $G/fill.elf          "seed=7" 1 '^guest fill: PASS'
+# ... and fill's check must catch a flipped byte (one per pass: 2 failures).
+run fill-corrupt     "$I386" $G/fill.elf          "corrupt=1" 3 '^fill: seed 2: 1 bad bytes'
 run fill-all         "$SVM"  $G/fill.elf          "seed=9 region=all passes=1" 1 '^guest fill: PASS'
 run timer            "$I386" $G/timer.elf         "" 1 '^guest timer: PASS'
 run timer-1000hz     "$SVM"  $G/timer.elf         "hz=1000 ticks=50" 1 '^guest timer: PASS'
@@ -52,6 +59,29 @@ run share-pass       "$SVM"  $G/share.elf         "seed=3 vm=b units=7" 1 '^gues
 # triple-faults (QEMU exits 0 with -no-reboot) and never reaches PASS.
 run wild             "$I386" $G/wild.elf          "" 5 '^wild: every access returned'
 run triple           "$I386" $G/triple.elf        "" 0 '^triple: loading an empty IDT' 'guest triple: PASS'
+
+# GRUB's own Multiboot v1 loader (the one sharevisor's users have) boots the
+# ELF64 form, which QEMU's -kernel refuses, and the a.out-kludge form.
+# grub_run NAME FILE APPEND - boot FILE through a one-entry GRUB ISO.
+grub_run() {
+	local name=$1 file=$2 append=$3 dir=$LOGS/$1.isodir
+	rm -rf "$dir" && mkdir -p "$dir/boot/grub" && cp "$file" "$dir/kernel"
+	printf 'set timeout=0\nset default=0\nmenuentry guest {\n multiboot /kernel %s\n boot\n}\n' \
+		"$append" >"$dir/boot/grub/grub.cfg"
+	if ! grub-mkrescue -o "$LOGS/$name.iso" "$dir" >"$LOGS/$name.mkrescue.log" 2>&1; then
+		rm -rf "$dir"
+		echo "not ok - guest-bare:$name (grub-mkrescue failed, log $LOGS/$name.mkrescue.log)"
+		return
+	fi
+	rm -rf "$dir"
+	run "$name" "$I386" "cdrom:$LOGS/$name.iso" "" 1 '^guest hello: PASS'
+	rm -f "$LOGS/$name.iso"
+}
+
+if command -v grub-mkrescue >/dev/null; then
+	grub_run grub-hello64 $G/hello64.elf "mem=32M expect=grub grub"
+	grub_run grub-hello-aout $G/hello.bin "mem=32M expect=grub grub"
+fi
 
 # mb_header FILE - print "OFFSET FLAGS" of a valid Multiboot v1 header in the
 # first 8 KiB (magic, flags and checksum summing to 0), or nothing.

@@ -186,6 +186,7 @@ void rt_main(uint32_t magic, const struct mb_info *mbi)
 	const struct rt_test *t;
 
 	copy_boot_info(magic, mbi);
+	rt_serial_init();
 	rt_trap_init();
 	rt_printf("guest %s: start%s%s\n", rt_guest.name,
 		  rt_boot.cmdline[0] ? " cmdline=" : "", rt_boot.cmdline);

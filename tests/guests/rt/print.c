@@ -13,6 +13,18 @@
 #define UART_LSR	5
 #define LSR_THRE	(1 << 5)	/* transmit holding register empty */
 
+/* rt_serial_init - 115200 baud 8N1, FIFOs on, UART interrupts off. */
+void rt_serial_init(void)
+{
+	outb(COM1 + 1, 0x00);		/* IER: no interrupts */
+	outb(COM1 + 3, 0x80);		/* LCR: DLAB to set the divisor */
+	outb(COM1 + 0, 0x01);		/* divisor 1 = 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + 3, 0x03);		/* LCR: 8 data bits, no parity, 1 stop */
+	outb(COM1 + 2, 0x07);		/* FCR: enable and clear FIFOs */
+	outb(COM1 + 4, 0x03);		/* MCR: DTR, RTS */
+}
+
 /* rt_putc - write one character to COM1 once the UART can take it. */
 void rt_putc(char c)
 {
@@ -149,6 +161,7 @@ int rt_printf(const char *fmt, ...)
 	return n;
 }
 
+/* rt_strlen - length of S. */
 size_t rt_strlen(const char *s)
 {
 	size_t n = 0;
@@ -158,6 +171,7 @@ size_t rt_strlen(const char *s)
 	return n;
 }
 
+/* rt_strncmp - compare at most N characters; returns <0, 0 or >0. */
 int rt_strncmp(const char *a, const char *b, size_t n)
 {
 	for (; n; n--, a++, b++) {
@@ -169,6 +183,7 @@ int rt_strncmp(const char *a, const char *b, size_t n)
 	return 0;
 }
 
+/* rt_memset - fill N bytes at D with C; returns D. */
 void *rt_memset(void *d, int c, size_t n)
 {
 	uint8_t *p = d;

@@ -60,6 +60,8 @@ static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" ::: "memory"); }
 
 /* ---- serial console and printf (COM1, polled 16550) ---- */
 
+/* rt_serial_init - program COM1 (8N1); the loader may have left it otherwise. */
+void rt_serial_init(void);
 void rt_putc(char c);
 void rt_puts(const char *s);
 int rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
