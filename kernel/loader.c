@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/errmsg.h"
 #include "kernel/loader.h"
 #include "mm/errno.h"
 
@@ -57,19 +58,8 @@ struct load_ctx {
 	size_t errlen;
 };
 
-/* load_error - format a one-line message into the caller's buffer; returns @rc. */
-static int __attribute__((format(printf, 3, 4)))
-load_error(struct load_ctx *c, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err && c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
+/* load_error - a one-line message into the caller's buffer; evaluates to @rc. */
+#define load_error(c, rc, ...) errmsg((c)->err, (c)->errlen, (rc), __VA_ARGS__)
 
 /* add_note - append @s to the boot note (separated by "; "), truncating. */
 static void add_note(struct mb1_boot *boot, const char *s)

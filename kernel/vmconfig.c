@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/errmsg.h"
 #include "kernel/vmconfig.h"
 #include "mm/errno.h"
 
@@ -22,19 +23,8 @@ struct cursor {
 	size_t errlen;
 };
 
-/* cfg_error - format a one-line message into the caller's buffer; returns @rc. */
-static int __attribute__((format(printf, 3, 4)))
-cfg_error(struct cursor *c, int rc, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (c->err && c->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(c->err, c->errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
+/* cfg_error - a one-line message into the caller's buffer; evaluates to @rc. */
+#define cfg_error(c, rc, ...) errmsg((c)->err, (c)->errlen, (rc), __VA_ARGS__)
 
 /* copy_str - copy @src (whose length the caller has checked to fit) into @dst. */
 static void copy_str(char *dst, const char *src)

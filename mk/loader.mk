@@ -3,7 +3,7 @@
 #
 # kernel/vmconfig.c and kernel/loader.c are plain C: they go into the
 # hypervisor with the rest of kernel/ and into build/host/libsv.a for tests.
-HOST_SRC += kernel/vmconfig.c kernel/loader.c
+HOST_SRC += kernel/vmconfig.c kernel/loader.c kernel/errmsg.c
 
 # test_loader.c and test_vmconfig.c compile their own copy of the code under
 # test (they #include the .c) so that their fuzz loops run under
