@@ -3,10 +3,12 @@
  * heap.c - size-class heap for hypervisor objects.
  *
  * A frame given to a size class records the class in its metadata flags
- * (class index + 1); a large allocation records its frame count in the
- * first frame's link[0] and HEAP_LARGE in flags. heap_free reads these to
- * know what it is freeing. Freed class slots go on a per-class list; class
- * frames are not returned to the pool (hypervisor objects are long-lived).
+ * (class index + 1) and its slots in use in link[0]; a large allocation
+ * records its frame count in the first frame's link[0] and HEAP_LARGE in
+ * flags. heap_free reads these to know what it is freeing. Freed class
+ * slots go on a per-class list; a class frame whose slots are all free goes
+ * back to the pool when the class has another frame's worth of free slots
+ * besides (so alloc/free at a frame boundary does not thrash).
  */
 #include <string.h>
 
@@ -39,13 +41,36 @@ static int refill(struct heap *h, int c)
 	if (!pa)
 		return -1;
 	frame_meta(h->fp, pa)->flags = (uint8_t)(c + 1);
+	frame_meta(h->fp, pa)->link[0] = 0;
 	h->frames++;
 	page = frame_va(h->fp, pa);
 	for (off = 0; off + slot <= PAGE_SIZE; off += slot) {
 		*(void **)(page + off) = h->free[c];
 		h->free[c] = page + off;
+		h->nfree[c]++;
 	}
 	return 0;
+}
+
+/* release_page - class @c's frame at @pa has no slot in use: unlink its slots, free it. */
+static void release_page(struct heap *h, int c, uint64_t pa)
+{
+	char *page = frame_va(h->fp, pa);
+	void **link = &h->free[c];
+
+	while (*link) {
+		char *s = *link;
+
+		if (s >= page && s < page + PAGE_SIZE) {
+			*link = *(void **)s;
+			h->nfree[c]--;
+		} else {
+			link = (void **)s;
+		}
+	}
+	frame_meta(h->fp, pa)->flags = 0;
+	frame_put(h->fp, pa);
+	h->frames--;
 }
 
 void *heap_alloc(struct heap *h, size_t size)
@@ -76,6 +101,8 @@ void *heap_alloc(struct heap *h, size_t size)
 		return NULL;
 	p = h->free[c];
 	h->free[c] = *(void **)p;
+	h->nfree[c]--;
+	frame_meta(h->fp, frame_pa(h->fp, p) & PAGE_MASK)->link[0]++;
 	memset(p, 0, (size_t)1 << (c + HEAP_MIN_SHIFT));
 	h->bytes_in_use += (size_t)1 << (c + HEAP_MIN_SHIFT);
 	return p;
@@ -102,8 +129,14 @@ void heap_free(struct heap *h, void *p)
 		h->bytes_in_use -= n * PAGE_SIZE;
 		return;
 	}
-	BUG_ON(f->flags > HEAP_NCLASSES);
-	*(void **)p = h->free[f->flags - 1];
-	h->free[f->flags - 1] = p;
-	h->bytes_in_use -= (size_t)1 << (f->flags - 1 + HEAP_MIN_SHIFT);
+	BUG_ON(f->flags > HEAP_NCLASSES || f->link[0] == 0);
+	int c = f->flags - 1;
+	uint64_t per_page = PAGE_SIZE >> (c + HEAP_MIN_SHIFT);
+
+	*(void **)p = h->free[c];
+	h->free[c] = p;
+	h->nfree[c]++;
+	h->bytes_in_use -= (size_t)1 << (c + HEAP_MIN_SHIFT);
+	if (--f->link[0] == 0 && h->nfree[c] >= 2 * per_page)
+		release_page(h, c, pa & PAGE_MASK);
 }

@@ -21,6 +21,7 @@
 struct heap {
 	struct frame_pool *fp;
 	void *free[HEAP_NCLASSES];	/* per class: singly linked free slots */
+	uint64_t nfree[HEAP_NCLASSES];	/* per class: how many */
 	uint64_t bytes_in_use;		/* as requested, rounded to the class */
 	uint64_t frames;		/* frames the heap holds */
 };

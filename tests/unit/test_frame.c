@@ -190,10 +190,11 @@ static void test_heap(void **state)
 	const struct mem_range usable[] = { { 0x100000, 0x400000 } };
 	struct heap h;
 	void *p[200];
-	uint64_t free0;
+	uint64_t free0, free_all;
 
 	assert_int_equal(frame_pool_init(&s->fp, usable, 1, NULL, 0, off(s)), 0);
 	heap_init(&h, &s->fp);
+	free_all = frame_free_count(&s->fp);
 	for (int i = 0; i < 200; i++) {
 		size_t sz = (size_t)(i * 37) % 2500 + 1;
 		p[i] = heap_alloc(&h, sz);
@@ -216,6 +217,18 @@ static void test_heap(void **state)
 	for (int i = 0; i < 200; i++)
 		heap_free(&h, p[i]);
 	assert_int_equal(h.bytes_in_use, 0);
+	/* Emptied class frames went back, but for at most one kept per class. */
+	assert_true(h.frames <= HEAP_NCLASSES);
+	assert_int_equal(frame_free_count(&s->fp) + h.frames, free_all);
+	/* And the heap still works after giving frames back. */
+	for (int i = 0; i < 200; i++) {
+		p[i] = heap_alloc(&h, (size_t)(i * 53) % 2000 + 1);
+		assert_non_null(p[i]);
+		memset(p[i], 0x5a, (size_t)(i * 53) % 2000 + 1);
+	}
+	for (int i = 199; i >= 0; i--)
+		heap_free(&h, p[i]);
+	assert_int_equal(frame_free_count(&s->fp) + h.frames, free_all);
 	assert_null(heap_alloc(&h, 64ull << 20));
 	assert_int_equal(frame_pool_check(&s->fp), 0);
 }
