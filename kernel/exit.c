@@ -209,8 +209,10 @@ static void handle_msr(struct vcpu *v, bool write)
 				uint8_t t = (uint8_t)(val >> (8 * i));
 				ok = t <= 7 && t != 2 && t != 3;
 			}
-			if (ok)
-				v->pat = val;	/* kept for reads; guests run with the power-on PAT */
+			if (ok) {
+				v->pat = val;
+				virt->set_reg(v, VREG_PAT, val);
+			}
 			break;
 		case MSR_EFER:
 			/* SCE, LME, NXE (SDM vol. 3A 2.2.1); LMA is read-only: the CPU's. */

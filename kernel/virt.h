@@ -37,6 +37,7 @@ enum vreg {
 	VREG_EFER,	/* as the guest sees it (without SVME on AMD); set keeps the CPU's LMA */
 	VREG_CS_BASE,	/* read-only: where CS:RIP points, for instruction fetch */
 	VREG_CPL,	/* read-only: the guest's current privilege level */
+	VREG_PAT,	/* write-only: the IA32_PAT the guest's memory types use */
 	VREG_MAX
 };
 

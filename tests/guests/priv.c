@@ -210,6 +210,23 @@ static void dr_kept(void)
 		EXPECT(got[i] == want[i]);
 }
 
+/* pat - IA32_PAT takes valid memory types and reads back; a reserved type is #GP. */
+static void pat(void)
+{
+	uint64_t old = 0, now = 0, want = 0x0001040600070406ull;	/* entry 6 = WC (1) */
+
+	if (rt_rdmsr_probe(0x277, &old) >= 0) {
+		rt_skip("no PAT");
+		return;
+	}
+	EXPECT(rt_wrmsr_probe(0x277, want) < 0);
+	EXPECT(rt_rdmsr_probe(0x277, &now) < 0 && now == want);
+	if (rt_hv_present())
+		EXPECT(rt_wrmsr_probe(0x277, 0x0002040600070406ull) == VEC_GP);	/* type 2 */
+	EXPECT(rt_wrmsr_probe(0x277, old) < 0);
+	rt_printf("priv: pat %llx -> %llx\n", old, now);
+}
+
 static const struct rt_test tests[] = {
 	{ "cpuid_hidden", cpuid_hidden },
 	{ "wrmsr_vm_cr", wrmsr_vm_cr },
@@ -221,6 +238,7 @@ static const struct rt_test tests[] = {
 	{ "hypercall", hypercall },
 	{ "invd", invd },
 	{ "dr_kept", dr_kept },
+	{ "pat", pat },
 	{ NULL, NULL },
 };
 

@@ -205,6 +205,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_CR4: c->cr4 = val; break;
 	/* The guest must run with EFER.SVME set (APM 15.5.1); it never sees it. */
 	case VREG_EFER: c->efer = (val & ~(uint64_t)EFER_LMA) | (c->efer & EFER_LMA) | EFER_SVME; break;
+	case VREG_PAT: c->g_pat = val; break;	/* the guest PAT for nested paging (APM 15.25.8) */
 	default: break;
 	}
 }

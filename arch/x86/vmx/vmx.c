@@ -33,6 +33,7 @@
 
 #define MSR_FS_BASE	0xc0000100
 #define MSR_GS_BASE	0xc0000101
+#define MSR_IA32_PAT	0x277
 #define RFLAGS_IF	(1u << 9)
 
 struct vmx_caps vmx_caps;
@@ -76,11 +77,13 @@ static const struct ctl exit_ctls[] = {
 	{ EXIT_HOST_64, "host address-space size", false },
 	{ EXIT_SAVE_EFER, "save IA32_EFER", false },
 	{ EXIT_LOAD_EFER, "load IA32_EFER", false },
+	{ EXIT_LOAD_PAT, "load IA32_PAT", true },
 };
 
 static const struct ctl entry_ctls[] = {
 	{ ENTRY_LOAD_DEBUG, "load debug controls", false },
 	{ ENTRY_LOAD_EFER, "load IA32_EFER", false },
+	{ ENTRY_LOAD_PAT, "load IA32_PAT", true },
 };
 
 /*
@@ -128,6 +131,11 @@ static int setup_controls(struct vmx_caps *c)
 	/* Interrupt-window exiting is turned on per vCPU on demand, IA-32e mode per guest. */
 	c->proc &= ~PROC_INTR_WINDOW;
 	c->entry &= ~ENTRY_IA32E;
+	/* The guest's PAT only with both loads: the host must never run on a guest's PAT. */
+	if (!(c->entry & ENTRY_LOAD_PAT) || !(c->exit & EXIT_LOAD_PAT)) {
+		c->entry &= ~ENTRY_LOAD_PAT;
+		c->exit &= ~EXIT_LOAD_PAT;
+	}
 	if (c->proc & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT | PROC_CR8_LOAD_EXIT |
 		       PROC_CR8_STORE_EXIT)) {
 		pr_err("vmx: this CPU insists on CR3/CR8 exiting (controls %#x)\n", c->proc);
@@ -311,6 +319,8 @@ static void host_state(void)
 	vmw(VMCS_HOST_SYSENTER_ESP, 0);
 	vmw(VMCS_HOST_SYSENTER_EIP, 0);
 	vmw(VMCS_HOST_EFER, rdmsr(MSR_EFER));
+	if (vmx_caps.exit & EXIT_LOAD_PAT)
+		vmw(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
 }
 
 static void controls(struct vcpu *v, struct vmx_vcpu *x)
@@ -377,6 +387,8 @@ static void guest_state(struct vcpu *v)
 	v->regs.rax = v->boot.eax;
 	v->regs.rbx = v->boot.ebx;
 	v->pat = 0x0007040600070406ull;		/* the power-on PAT */
+	if (vmx_caps.entry & ENTRY_LOAD_PAT)
+		vmw(VMCS_GUEST_PAT, v->pat);
 }
 
 static int vmx_vcpu_init(struct vcpu *v)
@@ -539,6 +551,11 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_EFER:
 		vmw(VMCS_GUEST_EFER, val);
 		sync_ia32e();
+		break;
+	case VREG_PAT:
+		/* Without the PAT load controls the guest runs on the host's (power-on) PAT. */
+		if (vmx_caps.entry & ENTRY_LOAD_PAT)
+			vmw(VMCS_GUEST_PAT, val);
 		break;
 	default: break;
 	}
