@@ -129,6 +129,19 @@ void trap_dispatch(struct trap_frame *tf)
 			(unsigned long long)tf->vector);
 		return;
 	}
+	if (tf->vector == 2) {
+		/*
+		 * An NMI (a watchdog, a hardware error report, an SVM guest's
+		 * intercepted NMI taken at STGI): not a hypervisor bug. Say so,
+		 * rarely, and go on.
+		 */
+		static uint64_t nmis;
+
+		nmis++;
+		if ((nmis & (nmis - 1)) == 0)	/* the 1st, 2nd, 4th, 8th, ... */
+			pr_warn("NMI received (%llu so far), ignored\n", (unsigned long long)nmis);
+		return;
+	}
 	if (try_fixup(tf))
 		return;
 	report(tf);

@@ -104,7 +104,8 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct gpr *regs, struct vm_exit *e)
 		/* The exception bitmap is empty: only NMIs exit here (NMI exiting). */
 		info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
 		if ((info & INTR_INFO_TYPE_MASK) == INTR_TYPE_NMI) {
-			pr_warn("vmx: host NMI during a guest, dropped\n");
+			/* The exit consumed a host NMI: hand it to the host's NMI handler, as SVM's STGI does. */
+			__asm__ volatile("int $2");
 			e->kind = EXIT_EXTINT;
 		} else {
 			fail(e, "unexpected exception exit", info);
