@@ -58,6 +58,19 @@
 .endif
 .endr
 .endm
+
+/* HOST_SAVE / HOST_RESTORE - the host's callee-saved registers (SysV ABI) around a guest run. */
+.macro HOST_SAVE
+.irp r, rbp, rbx, r12, r13, r14, r15
+	pushq	%\r
+.endr
+.endm
+
+.macro HOST_RESTORE
+.irp r, r15, r14, r13, r12, rbx, rbp
+	popq	%\r
+.endr
+.endm
 #endif
 
 #endif

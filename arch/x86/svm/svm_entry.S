@@ -16,12 +16,7 @@
 	.text
 	.globl	svm_enter
 svm_enter:
-	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	HOST_SAVE
 	pushq	%rsi		/* regs */
 	pushq	%rdx		/* host VMCB */
 	movq	%rdi, %rax
@@ -38,12 +33,7 @@ svm_enter:
 	popq	%rax		/* host VMCB */
 	vmload	%rax
 	popq	%rsi
-	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
+	HOST_RESTORE
 	ret
 
 	.section .note.GNU-stack, "", @progbits

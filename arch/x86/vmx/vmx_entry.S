@@ -20,12 +20,7 @@
 	.text
 	.globl	vmx_enter
 vmx_enter:
-	pushq	%rbp
-	pushq	%rbx
-	pushq	%r12
-	pushq	%r13
-	pushq	%r14
-	pushq	%r15
+	HOST_SAVE
 	pushq	%rdi		/* regs: found again at (%rsp) after the exit */
 	movq	$VMCS_HOST_RSP, %rax
 	vmwrite	%rsp, %rax
@@ -54,12 +49,7 @@ vmx_exit_point:
 	movq	%rax, GPR_RDI(%rdi)
 	popq	%rdi
 	xorl	%eax, %eax
-3:	popq	%r15
-	popq	%r14
-	popq	%r13
-	popq	%r12
-	popq	%rbx
-	popq	%rbp
+3:	HOST_RESTORE
 	ret
 
 	.section .note.GNU-stack, "", @progbits
