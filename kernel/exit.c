@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/arch.h"
+#include "kernel/ctlreg.h"
 #include "kernel/exit.h"
 #include "kernel/hvabi.h"
 #include "kernel/mem.h"
@@ -17,30 +18,54 @@
 #include "kernel/testexit.h"
 #include "kernel/vm.h"
 #include "kernel/vmshare.h"
+#include "kernel/x86def.h"
 #include "mm/errno.h"
-
-/* Architectural MSRs the policy knows (Intel SDM vol. 4, AMD APM vol. 2 appendix A). */
-#define MSR_IA32_TSC		0x10
-#define MSR_IA32_APIC_BASE	0x1b
-#define MSR_IA32_MISC_ENABLE	0x1a0
-#define MSR_IA32_PAT		0x277
-#define MSR_IA32_MTRRCAP	0xfe
-#define MSR_IA32_MTRR_DEF_TYPE	0x2ff
-#define MSR_EFER		0xc0000080
 
 /* CPUID bits hidden from guests: what the hypervisor does not virtualise. */
 #define CPUID1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ |       \
 			 (1u << 6) /* SMX */ | (1u << 7) /* EIST */ |            \
-			 (1u << 8) /* TM2 */ | (1u << 18) /* DCA */ |            \
+			 (1u << 8) /* TM2 */ | (1u << 12) /* FMA */ |            \
+			 (1u << 15) /* PDCM: no perf capabilities MSR */ |       \
+			 (1u << 18) /* DCA */ |                                  \
 			 (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
 			 (1u << 26) /* XSAVE */ | (1u << 27) /* OSXSAVE */ |     \
-			 (1u << 28) /* AVX */)
+			 (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
 #define CPUID1_ECX_SET	(1u << 31)	/* "running under a hypervisor" */
 #define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ | (1u << 9) /* APIC */ |           \
 			 (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |          \
 			 (1u << 22) /* ACPI thermal */ | (1u << 29) /* TM */ |   \
 			 (1u << 31) /* PBE */)
+/*
+ * Leaf 7.0: what needs XSAVE-managed state (AVX2, AVX-512, AMX, MPX, PKRU,
+ * CET), what changes paging (LA57, PKS), and the MSR-backed features the
+ * MSR policy does not offer (speculation controls, TSX force-abort,
+ * processor trace, key locker, user wait).
+ */
+#define CPUID7_EBX_HIDE ((1u << 5) /* AVX2 */ | (1u << 14) /* MPX */ |          \
+			 (1u << 16) /* AVX512F */ | (1u << 17) /* AVX512DQ */ |  \
+			 (1u << 21) /* AVX512IFMA */ | (1u << 25) /* PT */ |     \
+			 (1u << 26) /* AVX512PF */ | (1u << 27) /* AVX512ER */ | \
+			 (1u << 28) /* AVX512CD */ | (1u << 30) /* AVX512BW */ | \
+			 (1u << 31) /* AVX512VL */)
+#define CPUID7_ECX_HIDE ((1u << 1) /* AVX512VBMI */ | (1u << 3) /* PKU */ |     \
+			 (1u << 4) /* OSPKE */ | (1u << 5) /* WAITPKG */ |       \
+			 (1u << 6) /* AVX512VBMI2 */ | (1u << 7) /* CET_SS */ |  \
+			 (1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */ |    \
+			 (1u << 11) /* AVX512VNNI */ | (1u << 12) /* BITALG */ | \
+			 (1u << 14) /* VPOPCNTDQ */ | (1u << 16) /* LA57 */ |    \
+			 (1u << 23) /* KL */ | (1u << 31) /* PKS */)
+#define CPUID7_EDX_HIDE ((1u << 2) /* 4VNNIW */ | (1u << 3) /* 4FMAPS */ |      \
+			 (1u << 8) /* VP2INTERSECT */ | (1u << 13) /* TSX_FORCE_ABORT */ | \
+			 (1u << 20) /* CET_IBT */ | (1u << 22) /* AMX_BF16 */ |  \
+			 (1u << 23) /* AVX512FP16 */ | (1u << 24) /* AMX_TILE */ | \
+			 (1u << 25) /* AMX_INT8 */ | (1u << 26) /* IBRS/IBPB */ | \
+			 (1u << 27) /* STIBP */ | (1u << 28) /* L1D_FLUSH */ |   \
+			 (1u << 29) /* ARCH_CAPABILITIES */ | (1u << 30) /* CORE_CAPABILITIES */ | \
+			 (1u << 31) /* SSBD */)
 #define CPUID81_ECX_HIDE ((1u << 2) /* SVM */ | (1u << 3) /* extended APIC */)
+/* Leaf 0x80000008 EBX: AMD's speculation-control MSR features (IBPB, IBRS, STIBP, SSBD, ...). */
+#define CPUID88_EBX_HIDE ((1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | \
+			  (1u << 17) | (1u << 18) | (1u << 24) | (1u << 25) | (1u << 26))
 
 static const char *const exit_names[EXIT_KIND_MAX] = {
 	[EXIT_NONE] = "none",
@@ -81,7 +106,7 @@ static void complete_or_gp(struct vcpu *v, bool ok)
 		inject_exception(v, VEC_GP, true, 0);
 }
 
-static void cpuid_hypervisor(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+static void cpuid_hypervisor(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	uint64_t val;
 	int nvms = 0;
@@ -111,40 +136,87 @@ static void cpuid_hypervisor(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32
 	}
 }
 
-static void handle_cpuid(struct vcpu *v)
+/* guest_cpuid - CPUID (@leaf, @sub) as guests see it: the host's, less what is not virtualised. */
+static void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx, r[4];
-
 	if (leaf >= SV_CPUID_BASE && leaf < SV_CPUID_BASE + 0x100) {
 		cpuid_hypervisor(v, leaf, sub, r);
-	} else {
-		arch_cpuid(leaf, sub, r);
-		switch (leaf) {
-		case 1:
-			r[1] &= 0x00ffffff;	/* initial APIC id 0: one vCPU */
-			r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
-			r[3] &= ~CPUID1_EDX_HIDE;
-			break;
-		case 5:		/* MONITOR/MWAIT */
-		case 6:		/* thermal and power */
-		case 0xa:	/* performance monitoring */
-		case 0xd:	/* XSAVE */
-		case 0x8000000a:	/* SVM */
-			memset(r, 0, sizeof(r));
-			break;
-		case 7:
-			if (sub == 0)
-				r[1] &= ~((1u << 5) /* AVX2 */ | (1u << 16) /* AVX512F */);
-			break;
-		case 0x80000001:
-			r[2] &= ~CPUID81_ECX_HIDE;
+		return;
+	}
+	arch_cpuid(leaf, sub, r);
+	switch (leaf) {
+	case 1:
+		r[1] &= 0x00ffffff;	/* initial APIC id 0: one vCPU */
+		r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
+		r[3] &= ~CPUID1_EDX_HIDE;
+		break;
+	case 5:		/* MONITOR/MWAIT */
+	case 6:		/* thermal and power */
+	case 0xa:	/* performance monitoring */
+	case 0xd:	/* XSAVE */
+	case 0x8000000a:	/* SVM */
+		memset(r, 0, 4 * sizeof(r[0]));
+		break;
+	case 7:
+		if (sub != 0) {
+			memset(r, 0, 4 * sizeof(r[0]));
 			break;
 		}
+		r[0] = 0;	/* no sub-leaf 1 and up */
+		r[1] &= ~CPUID7_EBX_HIDE;
+		r[2] &= ~CPUID7_ECX_HIDE;
+		r[3] &= ~CPUID7_EDX_HIDE;
+		break;
+	case 0x80000001:
+		r[2] &= ~CPUID81_ECX_HIDE;
+		break;
+	case 0x80000008:
+		r[1] &= ~CPUID88_EBX_HIDE;
+		break;
 	}
+}
+
+static void handle_cpuid(struct vcpu *v)
+{
+	uint32_t r[4];
+
+	guest_cpuid(v, (uint32_t)v->regs.rax, (uint32_t)v->regs.rcx, r);
 	v->regs.rax = r[0];
 	v->regs.rbx = r[1];
 	v->regs.rcx = r[2];
 	v->regs.rdx = r[3];
+}
+
+/* ctl_state_of - the guest state its control-register writes are checked against. */
+static struct ctl_state ctl_state_of(struct vcpu *v)
+{
+	struct ctl_state s = {
+		.cr0 = virt->get_reg(v, VREG_CR0),
+		.cr3 = virt->get_reg(v, VREG_CR3),
+		.cr4 = virt->get_reg(v, VREG_CR4),
+		.efer = virt->get_reg(v, VREG_EFER),
+	};
+
+	s.cs_long = (s.efer & EFER_LMA) && virt->get_reg(v, VREG_CS_L);
+	return s;
+}
+
+/* cr4_allowed - the CR4 bits this guest's CPUID advertises. */
+static uint64_t cr4_allowed(const struct vcpu *v)
+{
+	uint32_t l1[4], l7[4];
+
+	guest_cpuid(v, 1, 0, l1);
+	guest_cpuid(v, 7, 0, l7);
+	return ctl_cr4_allowed(l1, l7);
+}
+
+static uint64_t efer_allowed(const struct vcpu *v)
+{
+	uint32_t l81[4];
+
+	guest_cpuid(v, 0x80000001, 0, l81);
+	return ctl_efer_allowed(l81);
 }
 
 /* handle_io - port I/O: the debug-exit port, then the VM's devices; the rest floats. */
@@ -214,12 +286,15 @@ static void handle_msr(struct vcpu *v, bool write)
 				virt->set_reg(v, VREG_PAT, val);
 			}
 			break;
-		case MSR_EFER:
-			/* SCE, LME, NXE (SDM vol. 3A 2.2.1); LMA is read-only: the CPU's. */
-			ok = !(val & ~((1ull << 0) | (1ull << 8) | (1ull << 10) | (1ull << 11)));
+		case MSR_EFER: {
+			struct ctl_state cs = ctl_state_of(v);
+			uint64_t efer;
+
+			ok = ctl_efer_value(&cs, efer_allowed(v), val, &efer);
 			if (ok)
-				virt->set_reg(v, VREG_EFER, val & ~(1ull << 10));
+				virt->set_reg(v, VREG_EFER, efer);
 			break;
+		}
 		default:
 			ok = false;
 		}
@@ -227,41 +302,21 @@ static void handle_msr(struct vcpu *v, bool write)
 	complete_or_gp(v, ok);
 }
 
-/* cr4_allowed - the CR4 bits a guest may set: the basic ones and the features its CPUID shows. */
-static uint64_t cr4_allowed(void)
-{
-	uint32_t r1[4], r7[4];
-	uint64_t ok = 0x7ff;	/* VME .. OSXMMEXCPT (SDM vol. 3A 2.5) */
-
-	arch_cpuid(1, 0, r1);
-	arch_cpuid(7, 0, r7);
-	if (r7[1] & (1u << 0))
-		ok |= 1u << 16;	/* FSGSBASE */
-	if (r1[2] & (1u << 17))
-		ok |= 1u << 17;	/* PCIDE */
-	if (r7[1] & (1u << 7))
-		ok |= 1u << 20;	/* SMEP */
-	if (r7[1] & (1u << 20))
-		ok |= 1u << 21;	/* SMAP */
-	return ok;	/* never VMXE, SMXE, OSXSAVE: hidden from guests */
-}
-
 /* handle_cr_write - a checked write to CR0 or CR4; #GP where the CPU would give one. */
 static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 {
+	struct ctl_state cs = ctl_state_of(v);
 	uint64_t val = e->cr.value;
 	bool ok;
 
 	switch (e->cr.cr) {
 	case 0:
-		/* SDM vol. 3A 2.5: upper bits reserved; PG needs PE; NW needs CD. */
-		ok = !(val >> 32) && (!(val & (1u << 31)) || (val & 1)) &&
-		     (!(val & (1u << 29)) || (val & (1u << 30)));
+		ok = ctl_cr0_ok(&cs, val);
 		if (ok)
 			virt->set_reg(v, VREG_CR0, val);
 		break;
 	case 4:
-		ok = !(val & ~cr4_allowed());
+		ok = ctl_cr4_ok(&cs, cr4_allowed(v), val);
 		if (ok)
 			virt->set_reg(v, VREG_CR4, val);
 		break;
@@ -269,6 +324,23 @@ static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 		ok = false;
 	}
 	complete_or_gp(v, ok);
+}
+
+/*
+ * handle_xsetbv - XSETBV: #UD unless the guest turned on CR4.OSXSAVE (which
+ * needs XSAVE in its CPUID), #GP from user mode or for a value SDM vol. 1
+ * 13.3 forbids. No XSAVE state is offered to guests yet, so no value passes.
+ */
+static void handle_xsetbv(struct vcpu *v)
+{
+	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+
+	if (!(virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE)) {
+		inject_exception(v, VEC_UD, false, 0);
+		return;
+	}
+	complete_or_gp(v, virt->get_reg(v, VREG_CPL) == 0 &&
+			  ctl_xcr0_ok(0, (uint32_t)v->regs.rcx, val));
 }
 
 /* handle_npf - first touch of guest RAM populates it; anything else outside RAM stops the VM. */
@@ -386,12 +458,18 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		return EXIT_CONTINUE;
 	case EXIT_HLT:
 		virt->skip_insn(v);
-		if (!(virt->get_reg(v, VREG_RFLAGS) & (1u << 9))) {
-			vm_stop(vm, -1, "halted with interrupts disabled (RIP %#llx)",
-				(unsigned long long)virt->get_reg(v, VREG_RIP));
-			return EXIT_STOP;
-		}
 		v->halted = true;
+		/*
+		 * With IF = 0 only NMI, INIT or SMI would end the HLT, and none is
+		 * delivered: the vCPU stays halted, as on hardware, and `vms`
+		 * shows it so. The VM keeps its memory until it is destroyed.
+		 */
+		if (!(virt->get_reg(v, VREG_RFLAGS) & RFLAGS_IF)) {
+			v->halt_forever = true;
+			v->halt_rip = virt->get_reg(v, VREG_RIP);
+			pr_info("vm %d '%s': halted with interrupts disabled (RIP %#llx); it stays halted\n",
+				vm->id, vm->name, (unsigned long long)v->halt_rip);
+		}
 		return EXIT_YIELD;
 	case EXIT_IO: {
 		enum exit_action a = handle_io(v, e);
@@ -419,8 +497,10 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		virt->skip_insn(v);
 		return EXIT_CONTINUE;
 	case EXIT_VIRT_INSN:
-	case EXIT_XSETBV:
 		inject_exception(v, VEC_UD, false, 0);
+		return EXIT_CONTINUE;
+	case EXIT_XSETBV:
+		handle_xsetbv(v);
 		return EXIT_CONTINUE;
 	case EXIT_TRIPLE_FAULT:
 		vm_stop(vm, -1, "triple fault (RIP %#llx)",

@@ -15,14 +15,9 @@
 #include "kernel/gmem.h"
 #include "kernel/mem.h"
 #include "kernel/vm.h"
+#include "kernel/x86def.h"
 #include "mm/errno.h"
 
-#define CR0_PG		(1ull << 31)
-#define CR4_PSE		(1ull << 4)
-#define CR4_PAE		(1ull << 5)
-#define EFER_LMA	(1ull << 10)
-#define PTE_P		1ull
-#define PTE_PS		(1ull << 7)
 #define ADDR_MASK	0x000ffffffffff000ull
 
 int guest_read_phys(struct vm *vm, uint64_t gpa, void *buf, size_t n)

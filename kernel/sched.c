@@ -57,6 +57,8 @@ static bool runnable(struct vm *vm)
 		pr_info("vm %d '%s': resumed, memory is free again\n", vm->id, vm->name);
 		vm->oom = false;
 	}
+	if (vm->vcpu.halt_forever)
+		return false;
 	if (!vm->vcpu.halted)
 		return true;
 	vm_devices_update(vm, arch_now_ns());
@@ -112,6 +114,14 @@ static void run_slice(struct vcpu *v)
 		 !console_input_pending());
 }
 
+static void stop_halted_for_good(void)
+{
+	for (int id = 1; id <= VM_MAX; id++)
+		if (vms[id] && vms[id]->state != VM_STOPPED && vms[id]->vcpu.halt_forever)
+			vm_stop(vms[id], -1, "halted with interrupts disabled (RIP %#llx) until the end of the test run",
+				(unsigned long long)vms[id]->vcpu.halt_rip);
+}
+
 static void summary(void)
 {
 	pr_info("all VMs have stopped\n");
@@ -143,7 +153,7 @@ void sched_run(void)
 
 	for (;;) {
 		struct vm *next = NULL;
-		int live = 0;
+		int live = 0, stuck = 0;
 
 		vmshare_tick();
 		console_poll();
@@ -153,8 +163,14 @@ void sched_run(void)
 			if (!vm || vm->state == VM_STOPPED)
 				continue;
 			live++;
+			stuck += vm->vcpu.halt_forever;
 			if (!next && runnable(vm))
 				next = vm;
+		}
+		/* A test run is over when only VMs halted for good are left: they are stopped. */
+		if (test_mode && live && stuck == live) {
+			stop_halted_for_good();
+			continue;
 		}
 		if (!live && !summarized) {
 			summary();

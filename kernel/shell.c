@@ -27,6 +27,16 @@
 
 static const char *const state_names[] = { "running", "paused", "stopped" };
 
+/* vm_state_name - what `vms` and `vm` show: the state, or why a running VM does not run. */
+static const char *vm_state_name(const struct vm *vm)
+{
+	if (vm->state == VM_RUNNING && vm->oom)
+		return "oom-wait";
+	if (vm->state == VM_RUNNING && vm->vcpu.halt_forever)
+		return "halted";	/* cli; hlt: nothing will wake it */
+	return state_names[vm->state];
+}
+
 static struct vm *find_vm(const char *name)
 {
 	for (int id = 1; id <= VM_MAX; id++)
@@ -188,7 +198,7 @@ static void cmd_vms(void)
 		vmshare_vm_usage(vm, &u);
 		saved_milli = u.populated * 1000 - u.charged_milli;
 		out("%3d %-15s %-10s %-8s %7llu %9llu %8llu %8llu %8llu %6s\n", vm->id, vm->name,
-		    vm->domain, vm->oom ? "oom-wait" : state_names[vm->state],
+		    vm->domain, vm_state_name(vm),
 		    (unsigned long long)(vm->ram_bytes >> 20), (unsigned long long)u.populated,
 		    (unsigned long long)u.private_pages, (unsigned long long)u.pattern_pages,
 		    (unsigned long long)u.content_pages, pct(a, saved_milli, u.populated * 1000));
@@ -204,10 +214,13 @@ static void cmd_vm(struct vm *vm)
 	if (vm->share)
 		share_vm_get_stats(vm->share, &vs);
 	out("vm %d '%s': %s, domain %s, %llu MiB RAM, %llu pages populated\n", vm->id, vm->name,
-	    state_names[vm->state], vm->domain, (unsigned long long)(vm->ram_bytes >> 20),
+	    vm_state_name(vm), vm->domain, (unsigned long long)(vm->ram_bytes >> 20),
 	    (unsigned long long)u.populated);
 	if (vm->state == VM_STOPPED)
 		out("  stopped: code %d, %s\n", vm->exit_code, vm->stop_reason);
+	if (vm->state != VM_STOPPED && vm->vcpu.halt_forever)
+		out("  halted with interrupts disabled at RIP %#llx: only destroy ends it\n",
+		    (unsigned long long)vm->vcpu.halt_rip);
 	out("  pages: private %llu, pattern %llu (on %llu frames of its own), content %llu\n",
 	    (unsigned long long)u.private_pages, (unsigned long long)u.pattern_pages,
 	    (unsigned long long)vs.pattern_frames, (unsigned long long)u.content_pages);

@@ -34,9 +34,10 @@ enum vreg {
 	VREG_CR2,
 	VREG_CR3,
 	VREG_CR4,	/* as the guest sees it */
-	VREG_EFER,	/* as the guest sees it (without SVME on AMD); set keeps the CPU's LMA */
+	VREG_EFER,	/* as the guest sees it (no SVME on AMD); LMA follows LME and CR0.PG */
 	VREG_CS_BASE,	/* read-only: where CS:RIP points, for instruction fetch */
 	VREG_CPL,	/* read-only: the guest's current privilege level */
+	VREG_CS_L,	/* read-only: CS.L, 1 when the guest runs 64-bit code in long mode */
 	VREG_PAT,	/* write-only: the IA32_PAT the guest's memory types use */
 	VREG_MAX
 };
@@ -50,11 +51,11 @@ enum exit_kind {
 	EXIT_IO,
 	EXIT_MSR_READ,
 	EXIT_MSR_WRITE,
-	EXIT_CR_WRITE,		/* a write to a control register the hypervisor owns bits of */
+	EXIT_CR_WRITE,		/* a write to CR0 or CR4 (VMX: one that changes a bit the hypervisor owns) */
 	EXIT_NPF,		/* EPT violation / nested page fault */
 	EXIT_HYPERCALL,		/* VMCALL on Intel, VMMCALL on AMD */
 	EXIT_VIRT_INSN,		/* the guest used a virtualization instruction: #UD */
-	EXIT_XSETBV,		/* XSETBV: XSAVE is hidden from guests */
+	EXIT_XSETBV,		/* XSETBV (checked by the policy; #UD while XSAVE is hidden) */
 	EXIT_INVD,		/* INVD (or WBINVD where intercepted): cache flushes, done as no-ops */
 	EXIT_TRIPLE_FAULT,	/* shutdown */
 	EXIT_FAIL,		/* entry failed or an exit the backend cannot decode */

@@ -44,6 +44,8 @@ struct vcpu {
 	void *arch;		/* the backend's state (VMCS or VMCB and friends) */
 	struct mb1_boot boot;	/* the entry state vcpu_init starts from */
 	bool halted;		/* in HLT, waiting for an interrupt */
+	bool halt_forever;	/* in HLT with interrupts disabled: no event we deliver wakes it */
+	uint64_t halt_rip;	/* where it halted for good */
 	uint64_t pat;		/* IA32_PAT as the guest wrote it */
 	uint64_t exits[EXIT_KIND_MAX];
 	uint64_t exits_total;

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * insn.c - decoding MOV to CRn for CPUs without decode assists.
+ * insn.c - decoding control-register writes for CPUs without decode assists.
  *
  * AMD's decode assists (APM vol. 2 15.33) name the source register of an
- * intercepted CR write; QEMU's SVM has none, so the instruction is fetched
- * from the guest and decoded: legacy prefixes, an optional REX, 0F 22 /r
- * with mod = 11 (SDM vol. 2B "MOV - Move to/from Control Registers").
+ * intercepted MOV to CRn; QEMU's SVM has none, and none names the operand
+ * of CLTS or LMSW, so the instruction is fetched from the guest and
+ * decoded: legacy prefixes, an optional REX, then 0F 22 /r, 0F 06 or
+ * 0F 01 /6 (SDM vol. 2B "MOV - Move to/from Control Registers", CLTS, LMSW).
  */
 #include "arch/x86/insn.h"
 #include "kernel/gmem.h"
@@ -34,30 +35,41 @@ static bool fetch(struct vcpu *v, uint64_t la, unsigned i, uint8_t *b)
 	return i < 15 && !guest_read_linear(v, la + i, b, 1);
 }
 
-unsigned x86_decode_mov_to_cr(struct vcpu *v, int long_mode, unsigned *cr, unsigned *gpr)
+bool x86_decode_cr_write(struct vcpu *v, bool long_mode, struct cr_write *w)
 {
 	uint64_t la = virt->get_reg(v, VREG_CS_BASE) + virt->get_reg(v, VREG_RIP);
 	unsigned i = 0, rex = 0;
-	uint8_t b, op1, op2, modrm;
+	uint8_t b, op2, modrm;
 
 	/* Bytes are fetched one by one, only as far as decoding goes (the page may end). */
 	for (;; i++) {
 		if (!fetch(v, la, i, &b))
-			return 0;
+			return false;
 		if (!is_legacy_prefix(b))
 			break;
 	}
 	if (long_mode && (b & 0xf0) == 0x40) {
 		rex = b;
 		if (!fetch(v, la, ++i, &b))
-			return 0;
+			return false;
 	}
-	op1 = b;
-	if (!fetch(v, la, i + 1, &op2) || !fetch(v, la, i + 2, &modrm))
-		return 0;
-	if (op1 != 0x0f || op2 != 0x22 || (modrm & 0xc0) != 0xc0)
-		return 0;
-	*gpr = (modrm & 7) | ((rex & 1) << 3);
-	*cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-	return i + 3;
+	if (b != 0x0f || !fetch(v, la, i + 1, &op2))
+		return false;
+	if (op2 == 0x06) {
+		w->insn = CR_INSN_CLTS;
+		w->len = i + 2;
+		return true;
+	}
+	if ((op2 != 0x22 && op2 != 0x01) || !fetch(v, la, i + 2, &modrm))
+		return false;
+	w->gpr = (modrm & 7) | ((rex & 1) << 3);
+	w->len = i + 3;
+	if (op2 == 0x22) {
+		/* MOV to CRn ignores the mod field: it always names a register (SDM vol. 2B). */
+		w->insn = CR_INSN_MOV;
+		w->cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
+		return true;
+	}
+	w->insn = CR_INSN_LMSW;
+	return (modrm & 0xc0) == 0xc0 && ((modrm >> 3) & 7) == 6;
 }

@@ -3,6 +3,7 @@
 #ifndef SV_ARCH_X86_INSN_H
 #define SV_ARCH_X86_INSN_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vcpu;
@@ -10,11 +11,26 @@ struct vcpu;
 /* x86_gpr - the guest register with x86 encoding @idx (0 RAX, 1 RCX, ... 15 R15); @rsp supplies RSP. */
 uint64_t x86_gpr(const struct vcpu *v, unsigned idx, uint64_t rsp);
 
+/* The instructions that write CR0 (or another control register) and exit when intercepted. */
+enum cr_insn {
+	CR_INSN_MOV,	/* MOV CRn, reg: 0F 22 /r */
+	CR_INSN_CLTS,	/* clears CR0.TS: 0F 06 */
+	CR_INSN_LMSW,	/* CR0 bits 3:0 from a 16-bit register: 0F 01 /6 */
+};
+
+struct cr_write {
+	enum cr_insn insn;
+	unsigned cr;	/* MOV: the control register (REX.R extends it) */
+	unsigned gpr;	/* MOV, LMSW: source register (x86 encoding number) */
+	unsigned len;	/* instruction length */
+};
+
 /*
- * x86_decode_mov_to_cr - decode the MOV to CRn at the guest's CS:RIP.
- * Returns the instruction length (> 0) with *cr and *gpr (encoding number)
- * set, or 0 when the bytes there are not a MOV to a control register.
+ * x86_decode_cr_write - decode the control-register write at the guest's
+ * CS:RIP. Returns true with @w filled, or false when the bytes there are
+ * none of MOV to CRn, CLTS and LMSW from a register (LMSW from memory
+ * needs the instruction emulator).
  */
-unsigned x86_decode_mov_to_cr(struct vcpu *v, int long_mode, unsigned *cr, unsigned *gpr);
+bool x86_decode_cr_write(struct vcpu *v, bool long_mode, struct cr_write *w);
 
 #endif

@@ -7,6 +7,16 @@
  * lengths (or the IOIO exit's EXITINFO2), without flush-by-ASID a TLB flush
  * flushes every ASID, and the VMCB clean bits are never set (all state is
  * reloaded at every VMRUN).
+ *
+ * CR0, CR4 and EFER writes all exit and go through the policy's checks, and
+ * the VMCB's EFER.LME is set only while the guest's CR0.PG is (the guest
+ * still reads the LME it wrote). QEMU's TCG needs the latter: on #VMEXIT it
+ * loads the host's CR0 while EFER and CR4 are still the guest's, and when
+ * those say LME = 1, PAE = 0 it takes the host's CR0.PG for an illegal
+ * entry into long mode and drops the whole CR0 load, so the host ran on
+ * with the guest's CR0 (paging off) after any exit taken in that state
+ * (docs/ARCHITECTURE.md, emulator quirks). LME without PG does nothing on
+ * hardware, so leaving it out of the VMCB until paging starts is exact.
  */
 #include <string.h>
 
@@ -51,6 +61,20 @@ static int svm_cpu_enable(void)
 	return 0;
 }
 
+/*
+ * svm_sync_efer - the VMCB's EFER from the guest's: SVME always (APM vol. 2
+ * 15.5.1), LME and LMA only while CR0.PG is set (LMA = LME && PG, as the
+ * CPU keeps it; why LME waits for PG: the header).
+ */
+static void svm_sync_efer(struct svm_vcpu *s)
+{
+	struct vmcb *c = s->vmcb;
+	bool lma = (s->efer & EFER_LME) && (c->cr0 & CR0_PG);
+
+	c->efer = (s->efer & ~(uint64_t)(EFER_LME | EFER_LMA)) | EFER_SVME |
+		  (lma ? EFER_LME | EFER_LMA : 0);
+}
+
 static void flat_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib)
 {
 	s->sel = sel;
@@ -76,8 +100,8 @@ static int svm_vcpu_init(struct vcpu *v)
 	fpu_area_init(&s->fpu);
 	v->arch = s;
 
-	/* CR4 writes are checked by the policy (reserved and hidden feature bits). */
-	c->intercept_cr = 1u << (16 + 4);
+	/* CR0 and CR4 writes are checked by the policy (kernel/ctlreg.c), as on VMX. */
+	c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
 	/* INVD must be intercepted: in a guest it would drop the host's dirty cache lines. */
 	c->intercept3 = SVM_INT3_INTR | SVM_INT3_NMI | SVM_INT3_CPUID | SVM_INT3_HLT |
 			SVM_INT3_INVD | SVM_INT3_INVLPGA | SVM_INT3_IOIO | SVM_INT3_MSR |
@@ -111,6 +135,7 @@ static int svm_vcpu_init(struct vcpu *v)
 	c->ldtr.attrib = 0x82;
 	c->gdtr.limit = 0xffff;
 	c->idtr.limit = 0x3ff;
+	s->efer = 0;
 	c->efer = EFER_SVME;
 	c->cr0 = CR0_PE | CR0_ET;
 	c->dr6 = 0xffff0ff0;
@@ -150,7 +175,16 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 {
 	struct svm_vcpu *s = S(v);
 	struct vmcb *c = s->vmcb;
+	const char *bad = svm_state_error(c);
 
+	/* Never VMRUN a state the CPU would refuse: some emulators mishandle the refusal. */
+	if (bad) {
+		e->kind = EXIT_FAIL;
+		e->raw = SVM_EXIT_INVALID;
+		e->fail.what = bad;
+		e->fail.info = c->rip;
+		return;
+	}
 	fpu_load(&s->fpu);
 	c->rax = v->regs.rax;
 	if (s->flush) {
@@ -184,9 +218,10 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CR2: return c->cr2;
 	case VREG_CR3: return c->cr3;
 	case VREG_CR4: return c->cr4;
-	case VREG_EFER: return c->efer & ~(uint64_t)EFER_SVME;
+	case VREG_EFER: return S(v)->efer | (c->efer & EFER_LMA);
 	case VREG_CS_BASE: return c->cs.base;
 	case VREG_CPL: return c->cpl;
+	case VREG_CS_L: return !!(c->cs.attrib & VMCB_ATTR_L);
 	default: return 0;
 	}
 }
@@ -199,12 +234,11 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_RIP: c->rip = val; break;
 	case VREG_RSP: c->rsp = val; break;
 	case VREG_RFLAGS: c->rflags = val | 2; break;
-	case VREG_CR0: c->cr0 = val; break;
+	case VREG_CR0: c->cr0 = val; svm_sync_efer(S(v)); break;
 	case VREG_CR2: c->cr2 = val; break;
 	case VREG_CR3: c->cr3 = val; break;
 	case VREG_CR4: c->cr4 = val; break;
-	/* The guest must run with EFER.SVME set (APM 15.5.1); it never sees it. */
-	case VREG_EFER: c->efer = (val & ~(uint64_t)EFER_LMA) | (c->efer & EFER_LMA) | EFER_SVME; break;
+	case VREG_EFER: S(v)->efer = val & ~(uint64_t)(EFER_LMA | EFER_SVME); svm_sync_efer(S(v)); break;
 	case VREG_PAT: c->g_pat = val; break;	/* the guest PAT for nested paging (APM 15.25.8) */
 	default: break;
 	}

@@ -18,12 +18,15 @@ struct svm_vcpu {
 	uint64_t next_rip;	/* from NRIPS or the IOIO exit; valid if has_next_rip */
 	bool has_next_rip;
 	bool flush;		/* flush this guest's TLB at the next VMRUN */
+	uint64_t efer;		/* EFER as the guest wrote it (no SVME, no LMA); see svm_sync_efer */
 };
 
 extern const struct virt_ops svm_ops;
 
 void svm_enter(uint64_t vmcb_pa, struct gpr *regs, uint64_t host_vmcb_pa);
 struct vcpu;
+/* svm_state_error - why VMRUN would refuse @c's guest state (APM vol. 2 15.5.1), or NULL. */
+const char *svm_state_error(const struct vmcb *c);
 /* svm_decode_exit - the normalised form of the #VMEXIT in @v's VMCB. */
 void svm_decode_exit(struct vcpu *v, struct vm_exit *e);
 /* svm_exit_name - APM appendix C's name for exit code @raw. */

@@ -29,26 +29,46 @@ static void fail(struct vm_exit *e, const char *what, uint64_t info)
 	e->fail.info = info;
 }
 
-/* decode_cr_write - the value of an intercepted MOV to CRn: from decode assists, or decoded. */
+/*
+ * decode_cr_write - the value an intercepted write to CR@cr wants: MOV to
+ * CRn (its register from decode assists, or decoded), CLTS or LMSW (always
+ * decoded: decode assists name only MOV's register, APM vol. 2 15.33.1).
+ */
 static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, struct vm_exit *e)
 {
 	struct vmcb *c = s->vmcb;
-	unsigned gpr, decoded_cr, len;
+	bool lm64 = (c->efer & EFER_LMA) && (c->cs.attrib & VMCB_ATTR_L);
+	struct cr_write w;
+	uint64_t src;
 
 	if (cpu_features.decode_assists && (c->exitinfo1 >> 63)) {
-		gpr = c->exitinfo1 & 15;
-		len = 3;	/* without NRIPS only the shortest form is assumed */
-	} else {
-		len = x86_decode_mov_to_cr(v, !!(c->efer & EFER_LMA), &decoded_cr, &gpr);
-		if (!len || decoded_cr != cr) {
-			fail(e, "intercepted CR write is not a MOV to CR", c->rip);
-			return;
-		}
+		w.insn = CR_INSN_MOV;
+		w.cr = cr;
+		w.gpr = c->exitinfo1 & 15;
+		w.len = 3;	/* without NRIPS only the shortest form is assumed */
+	} else if (!x86_decode_cr_write(v, c->efer & EFER_LMA, &w) ||
+		   (w.insn == CR_INSN_MOV ? w.cr != cr : cr != 0)) {
+		fail(e, "intercepted CR write is not a MOV to CR, CLTS or register LMSW", c->rip);
+		return;
 	}
+	src = x86_gpr(v, w.gpr, c->rsp);
+	if (!lm64)
+		src = (uint32_t)src;	/* 32-bit operand outside 64-bit mode */
 	e->kind = EXIT_CR_WRITE;
 	e->cr.cr = (int)cr;
-	e->cr.value = x86_gpr(v, gpr, c->rsp);
-	set_len(s, len);
+	switch (w.insn) {
+	case CR_INSN_MOV:
+		e->cr.value = src;
+		break;
+	case CR_INSN_CLTS:
+		e->cr.value = c->cr0 & ~(uint64_t)CR0_TS;
+		break;
+	case CR_INSN_LMSW:
+		/* Bits 3:0 (PE MP EM TS) from the source; PE can be set, not cleared. */
+		e->cr.value = (c->cr0 & ~0xfull) | (src & 0xf) | (c->cr0 & CR0_PE);
+		break;
+	}
+	set_len(s, w.len);
 }
 
 void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
@@ -72,8 +92,9 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
 		c->intercept3 &= ~SVM_INT3_VINTR;
 		break;
+	case SVM_EXIT_CR0_WRITE:
 	case SVM_EXIT_CR0_WRITE + 4:
-		decode_cr_write(v, s, 4, e);
+		decode_cr_write(v, s, code - SVM_EXIT_CR0_WRITE, e);
 		break;
 	case SVM_EXIT_CPUID:
 		e->kind = EXIT_CPUID;

@@ -84,6 +84,12 @@
 #define SVM_EXIT_NPF		0x400
 #define SVM_EXIT_INVALID	0xffffffffu
 
+/* Segment attribute bits (APM vol. 2 15.5.1): descriptor bit 53 (L) and 54 (D/B). */
+#define VMCB_ATTR_L		(1u << 9)
+#define VMCB_ATTR_DB		(1u << 10)
+/* CR intercept vector: bit n reads of CRn, bit 16 + n writes (APM vol. 2 15.9). */
+#define SVM_INTERCEPT_CR_WRITE(n)	(1u << (16 + (n)))
+
 struct vmcb_seg {
 	uint16_t sel;
 	uint16_t attrib;	/* descriptor bits 47:40 in 7:0, 55:52 in 11:8 */

@@ -214,6 +214,7 @@
 #define INTR_BLOCK_NMI		(1u << 3)
 
 /* Segment access rights as the VMCS holds them (25.4.1): type, S, DPL, P, AVL, L, D/B, G. */
+#define AR_L			(1u << 13)	/* CS.L: 64-bit code segment */
 #define AR_UNUSABLE		(1u << 16)
 
 /* Basic exit reasons (appendix C); bit 31 of the exit reason flags an entry failure. */

@@ -31,10 +31,6 @@
 #include "kernel/vm.h"
 #include "mm/errno.h"
 
-#define MSR_FS_BASE	0xc0000100
-#define MSR_GS_BASE	0xc0000101
-#define MSR_IA32_PAT	0x277
-#define RFLAGS_IF	(1u << 9)
 
 struct vmx_caps vmx_caps;
 static uint64_t vmxon_pa;
@@ -214,9 +210,14 @@ static int vmx_cpu_enable(void)
 	c->cr0_fixed1 = rdmsr(MSR_VMX_CR0_FIXED1);
 	c->cr4_fixed0 = rdmsr(MSR_VMX_CR4_FIXED0);
 	c->cr4_fixed1 = rdmsr(MSR_VMX_CR4_FIXED1);
-	/* Unrestricted guests may clear PE and PG (26.3.1.1); every other fixed bit is ours. */
-	c->cr0_owned = ((c->cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG)) | ~c->cr0_fixed1) &
-		       0xffffffffull;
+	/*
+	 * Unrestricted guests may clear PE and PG (26.3.1.1); every other fixed
+	 * bit is ours, and so are PE, PG, CD and NW, so that every CR0 write
+	 * that changes the mode or the caches goes through the policy's checks
+	 * (kernel/ctlreg.c), as on SVM.
+	 */
+	c->cr0_owned = (((c->cr0_fixed0 & ~(uint64_t)(CR0_PE | CR0_PG)) | ~c->cr0_fixed1) &
+			0xffffffffull) | CR0_PE | CR0_PG | CR0_CD | CR0_NW;
 	/* All of CR4: every change exits and the policy checks it, as on SVM (exit.c). */
 	c->cr4_owned = ~0ull;
 	rc = setup_controls(c);
@@ -528,6 +529,7 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CS_BASE: return vmread(VMCS_GUEST_CS_BASE);
 	/* SS.DPL is the CPL (SDM vol. 3C 26.4.1 checks keep them equal). */
 	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
+	case VREG_CS_L: return !!(vmread(VMCS_GUEST_CS_AR) & AR_L);
 	default: return 0;
 	}
 }

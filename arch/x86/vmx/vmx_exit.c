@@ -15,7 +15,6 @@
 #include "arch/x86/vmx/vmx.h"
 #include "kernel/printk.h"
 
-#define AR_L		(1u << 13)	/* CS.L: 64-bit code segment */
 
 void vmx_skip(void)
 {

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ctlreg.c - architectural checks on CR0, CR4, EFER and XCR0 writes.
+ *
+ * The rules are the #GP conditions of MOV to CR0/CR4, WRMSR to EFER and
+ * XSETBV in the Intel SDM (vol. 2B "MOV - Move to/from Control Registers",
+ * vol. 3A 2.5 and 4.1, vol. 1 13.3) and AMD APM vol. 2 (3.1, 14.6). Both
+ * backends route every such write through these checks (kernel/exit.c),
+ * so a guest gets the fault hardware would give, and no VMCB or VMCS ever
+ * holds a combination the CPU's entry checks would refuse.
+ */
+#include "kernel/ctlreg.h"
+#include "kernel/x86def.h"
+
+uint64_t ctl_cr4_allowed(const uint32_t l1[4], const uint32_t l7[4])
+{
+	/* Bits every x86-64 CPU has (TSD; PCE gates RDPMC, which exists without a PMU to count). */
+	uint64_t ok = CR4_TSD | CR4_PCE;
+	const uint32_t edx1 = l1[3], ecx1 = l1[2], ebx7 = l7[1], ecx7 = l7[2];
+
+	if (edx1 & CPUID1_EDX_VME)
+		ok |= CR4_VME | CR4_PVI;
+	if (edx1 & CPUID1_EDX_DE)
+		ok |= CR4_DE;
+	if (edx1 & CPUID1_EDX_PSE)
+		ok |= CR4_PSE;
+	if (edx1 & CPUID1_EDX_PAE)
+		ok |= CR4_PAE;
+	if (edx1 & CPUID1_EDX_MCE)
+		ok |= CR4_MCE;
+	if (edx1 & CPUID1_EDX_PGE)
+		ok |= CR4_PGE;
+	if (edx1 & CPUID1_EDX_FXSR)
+		ok |= CR4_OSFXSR;
+	if (edx1 & CPUID1_EDX_SSE)
+		ok |= CR4_OSXMMEXCPT;
+	if (ecx1 & CPUID1_ECX_PCID)
+		ok |= CR4_PCIDE;
+	if (ecx1 & CPUID1_ECX_XSAVE)
+		ok |= CR4_OSXSAVE;
+	if (ebx7 & CPUID7_EBX_FSGSBASE)
+		ok |= CR4_FSGSBASE;
+	if (ebx7 & CPUID7_EBX_SMEP)
+		ok |= CR4_SMEP;
+	if (ebx7 & CPUID7_EBX_SMAP)
+		ok |= CR4_SMAP;
+	if (ecx7 & CPUID7_ECX_UMIP)
+		ok |= CR4_UMIP;
+	return ok;
+}
+
+uint64_t ctl_efer_allowed(const uint32_t l81[4])
+{
+	uint64_t ok = 0;
+
+	if (l81[3] & CPUID81_EDX_SYSCALL)
+		ok |= EFER_SCE;
+	if (l81[3] & CPUID81_EDX_LM)
+		ok |= EFER_LME;
+	if (l81[3] & CPUID81_EDX_NX)
+		ok |= EFER_NXE;
+	return ok;
+}
+
+bool ctl_cr0_ok(const struct ctl_state *s, uint64_t val)
+{
+	bool pg_on = !(s->cr0 & CR0_PG) && (val & CR0_PG);
+	bool pg_off = (s->cr0 & CR0_PG) && !(val & CR0_PG);
+
+	if (val >> 32)
+		return false;			/* reserved bits 63:32 */
+	if ((val & CR0_PG) && !(val & CR0_PE))
+		return false;
+	if ((val & CR0_NW) && !(val & CR0_CD))
+		return false;
+	/* Long mode needs PAE paging (SDM vol. 3A 9.8.5). */
+	if (pg_on && (s->efer & EFER_LME) && !(s->cr4 & CR4_PAE))
+		return false;
+	/* Paging cannot be turned off from 64-bit code, nor while PCIDs are on (4.10.1). */
+	if (pg_off && (s->cs_long || (s->cr4 & CR4_PCIDE)))
+		return false;
+	return true;
+}
+
+bool ctl_cr4_ok(const struct ctl_state *s, uint64_t allowed, uint64_t val)
+{
+	bool lma = s->efer & EFER_LMA;
+
+	if (val & ~allowed)
+		return false;
+	if (lma && !(val & CR4_PAE))
+		return false;			/* long mode keeps PAE */
+	if (lma && ((val ^ s->cr4) & CR4_LA57))
+		return false;			/* paging depth fixed in long mode */
+	/* PCIDE may be set only in long mode and with PCID 0 in CR3 (SDM vol. 3A 4.10.1). */
+	if (!(s->cr4 & CR4_PCIDE) && (val & CR4_PCIDE) && (!lma || (s->cr3 & 0xfff)))
+		return false;
+	return true;
+}
+
+bool ctl_efer_value(const struct ctl_state *s, uint64_t allowed, uint64_t val, uint64_t *efer)
+{
+	uint64_t want = val & ~EFER_LMA;
+
+	if (want & ~allowed)
+		return false;
+	/* LME may change only with paging off (SDM vol. 3A 9.8.5, APM vol. 2 14.6.1). */
+	if ((s->cr0 & CR0_PG) && ((want ^ s->efer) & EFER_LME))
+		return false;
+	*efer = want | (s->efer & EFER_LMA);
+	return true;
+}
+
+#define XCR0_X87	X86_BIT(0)
+#define XCR0_SSE	X86_BIT(1)
+#define XCR0_AVX	X86_BIT(2)
+#define XCR0_AVX512	(X86_BIT(5) | X86_BIT(6) | X86_BIT(7))	/* opmask, ZMM_Hi256, Hi16_ZMM */
+
+bool ctl_xcr0_ok(uint64_t allowed, uint32_t index, uint64_t val)
+{
+	if (index != 0 || (val & ~allowed) || !(val & XCR0_X87))
+		return false;
+	if ((val & XCR0_AVX) && !(val & XCR0_SSE))
+		return false;
+	if ((val & XCR0_AVX512) && ((val & XCR0_AVX512) != XCR0_AVX512 || !(val & XCR0_AVX)))
+		return false;
+	return true;
+}

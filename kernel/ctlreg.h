@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctlreg.h - the architectural checks on a guest's writes to CR0, CR4, EFER
+ * and XCR0, written once for both vendors.
+ *
+ * Plain C (also built on the host for tests/unit/test_ctlreg.c): each check
+ * takes the guest's current state and the value it wants, and answers
+ * whether the CPU would accept it or raise #GP. Which bits exist at all
+ * comes from the CPUID the guest sees (ctl_*_allowed), so a guest can set a
+ * bit exactly when its CPUID advertises the feature.
+ */
+#ifndef SV_KERNEL_CTLREG_H
+#define SV_KERNEL_CTLREG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The guest state a control-register write is checked against. */
+struct ctl_state {
+	uint64_t cr0, cr3, cr4;
+	uint64_t efer;		/* with LMA as the CPU keeps it */
+	bool cs_long;		/* executing 64-bit code (EFER.LMA and CS.L) */
+};
+
+/* ctl_cr4_allowed - the CR4 bits a guest with CPUID leaves 1 and 7.0 (@l1, @l7: EAX..EDX) may set. */
+uint64_t ctl_cr4_allowed(const uint32_t l1[4], const uint32_t l7[4]);
+
+/* ctl_efer_allowed - the EFER bits a guest with CPUID leaf 0x80000001 (@l81) may set (LMA not among them). */
+uint64_t ctl_efer_allowed(const uint32_t l81[4]);
+
+/* ctl_cr0_ok - true if MOV to CR0 of @val is accepted; false where the CPU gives #GP(0). */
+bool ctl_cr0_ok(const struct ctl_state *s, uint64_t val);
+
+/* ctl_cr4_ok - true if MOV to CR4 of @val is accepted with @allowed bits; false for #GP(0). */
+bool ctl_cr4_ok(const struct ctl_state *s, uint64_t allowed, uint64_t val);
+
+/*
+ * ctl_efer_value - the EFER a WRMSR of @val leaves: LMA is read-only (the
+ * written bit is ignored, the CPU's kept). Returns false for #GP(0):
+ * a bit outside @allowed, or LME changed while paging is on.
+ */
+bool ctl_efer_value(const struct ctl_state *s, uint64_t allowed, uint64_t val, uint64_t *efer);
+
+/*
+ * ctl_xcr0_ok - true if XSETBV of @val to XCR[@index] is accepted when the
+ * guest may enable the state components in @allowed (SDM vol. 1 13.3):
+ * only XCR0, x87 always on, AVX only with SSE, the three AVX-512 components
+ * together and only with AVX, nothing outside @allowed.
+ */
+bool ctl_xcr0_ok(uint64_t allowed, uint32_t index, uint64_t val);
+
+#endif
