@@ -16,6 +16,7 @@
 
 #include "kernel/errmsg.h"
 #include "kernel/loader.h"
+#include "kernel/vcpustate.h"
 #include "mm/errno.h"
 
 #define PAGE_4K		4096ull
@@ -560,4 +561,11 @@ int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 			boot->image_end = plan.seg[i].gpa + plan.seg[i].memsz;
 	}
 	return 0;
+}
+
+void mb1_boot_state(const struct mb1_boot *b, struct vcpu_boot_state *s)
+{
+	vcpu_state_flat32(s, b->eip, 0x08, 0x10);
+	s->regs.rax = b->eax;
+	s->regs.rbx = b->ebx;
 }

@@ -178,4 +178,8 @@ bool guest_range_is_ram(uint64_t ram_bytes, uint64_t gpa, uint64_t n);
 int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 	     const char *cmdline, struct mb1_boot *boot, char *err, size_t errlen);
 
+struct vcpu_boot_state;
+/* mb1_boot_state - the vCPU state a Multiboot v1 kernel loaded as @b starts in (above). */
+void mb1_boot_state(const struct mb1_boot *b, struct vcpu_boot_state *s);
+
 #endif

@@ -15,15 +15,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/vcpustate.h"
+
 struct vcpu;
 struct vm;
 struct p2m_format;
-
-/* Guest general-purpose registers, saved and restored by the backends' entry stubs. */
-struct gpr {
-	uint64_t rax, rbx, rcx, rdx, rsi, rdi, rbp;
-	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
-};
 
 /* Guest registers that live in the VMCS/VMCB; read and written through the ops. */
 enum vreg {
@@ -116,11 +112,10 @@ struct virt_ops {
 	int (*cpu_enable)(void);
 	/*
 	 * vcpu_init - allocate and fill the VMCS/VMCB for @v: the VM's nested
-	 * page table (v->vm->p2m), and 32-bit protected mode, paging off, flat
-	 * segments, RIP = v->boot.eip (the Multiboot v1 entry state). Returns
-	 * 0 or -errno.
+	 * page table (v->vm->p2m) and the first state @s (registers, control
+	 * registers, segments; v->regs is set from s->regs). Returns 0 or -errno.
 	 */
-	int (*vcpu_init)(struct vcpu *v);
+	int (*vcpu_init)(struct vcpu *v, const struct vcpu_boot_state *s);
 	void (*vcpu_free)(struct vcpu *v);
 	/* vcpu_run - run @v until its next VM exit and decode it into @e. */
 	void (*vcpu_run)(struct vcpu *v, struct vm_exit *e);

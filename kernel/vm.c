@@ -122,6 +122,8 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 	struct vm_config cfg;
 	char line[VMCFG_PATH_MAX + VMCFG_CMDLINE_MAX + 64], err[VMCFG_ERR_MAX];
 	struct guest_mem gm;
+	struct mb1_boot boot;
+	struct vcpu_boot_state first;
 	struct vm *vm;
 	int id, rc;
 
@@ -169,22 +171,23 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 
 	gm = (struct guest_mem){ vm, vm->ram_bytes, gm_write, gm_zero };
 	rc = mb1_load(&gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start,
-		      cfg.cmdline, &vm->vcpu.boot, err, sizeof(err));
+		      cfg.cmdline, &boot, err, sizeof(err));
 	if (rc) {
 		pr_err("vm %s: %s; VM not started\n", vm->name, err);
 		goto err_destroy;
 	}
 	vm_devices_init(vm);
-	rc = virt->vcpu_init(&vm->vcpu);
+	mb1_boot_state(&boot, &first);
+	rc = virt->vcpu_init(&vm->vcpu, &first);
 	if (rc) {
 		pr_err("vm %s: cannot set up its vCPU (error %d); VM not started\n", vm->name, rc);
 		goto err_destroy;
 	}
 	pr_info("vm %d '%s': %llu MiB RAM, domain %s, entry %#x, %s image, cmdline '%s'\n",
 		vm->id, vm->name, (unsigned long long)(vm->ram_bytes >> 20), vm->domain,
-		vm->vcpu.boot.eip,
-		vm->vcpu.boot.format == MB1_FMT_ELF64 ? "ELF64" :
-		vm->vcpu.boot.format == MB1_FMT_AOUT ? "a.out-kludge" : "ELF32",
+		boot.eip,
+		boot.format == MB1_FMT_ELF64 ? "ELF64" :
+		boot.format == MB1_FMT_AOUT ? "a.out-kludge" : "ELF32",
 		cfg.cmdline);
 	vm->state = VM_RUNNING;
 	return vm;

@@ -42,7 +42,6 @@ struct vcpu {
 	int id;
 	struct gpr regs;	/* general registers while not in guest mode */
 	void *arch;		/* the backend's state (VMCS or VMCB and friends) */
-	struct mb1_boot boot;	/* the entry state vcpu_init starts from */
 	bool halted;		/* in HLT, waiting for an interrupt */
 	bool halt_forever;	/* in HLT with interrupts disabled: no event we deliver wakes it */
 	uint64_t halt_rip;	/* where it halted for good */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "kernel/vcpustate.h"
 #include "kernel/loader.c"	/* a sanitized copy; see the file comment */
 
 #define RAM_TOP		(4ull << 20)
@@ -349,6 +350,37 @@ static void test_elf32(void **state)
 	assert_int_equal(s->bad, 0);
 	free(im.b);
 	sim_free(s);
+}
+
+/* The vCPU state a Multiboot v1 kernel starts in: 32-bit flat protected mode, paging off. */
+static void test_boot_state(void **state)
+{
+	struct mb1_boot b = { .eip = 0x10000c, .eax = MB1_BOOT_MAGIC, .ebx = 0x9f000 };
+	struct vcpu_boot_state st;
+
+	(void)state;
+	memset(&st, 0xa5, sizeof(st));
+	mb1_boot_state(&b, &st);
+	assert_int_equal(st.rip, 0x10000c);
+	assert_int_equal(st.regs.rax, 0x2badb002);
+	assert_int_equal(st.regs.rbx, 0x9f000);
+	assert_int_equal(st.regs.rcx | st.regs.rdx | st.regs.rsi | st.regs.rdi | st.regs.r15, 0);
+	assert_int_equal(st.rsp, 0);
+	assert_int_equal(st.cr0, 1 | 0x10);			/* PE, ET */
+	assert_int_equal(st.cr3 | st.cr4 | st.efer, 0);
+	assert_int_equal(st.rflags, 2);				/* IF clear */
+	assert_int_equal(st.seg[SEG_CS].sel, 0x08);
+	assert_int_equal(st.seg[SEG_CS].attr, 0xc9b);		/* code, 32-bit, 4 KiB granular */
+	for (int i = 0; i < SEG_COUNT; i++) {
+		if (i == SEG_CS || i == SEG_LDTR || i == SEG_TR)
+			continue;
+		assert_int_equal(st.seg[i].sel, 0x10);
+		assert_int_equal(st.seg[i].attr, 0xc93);	/* data, writable */
+		assert_int_equal(st.seg[i].base, 0);
+		assert_int_equal(st.seg[i].limit, 0xffffffff);
+	}
+	assert_int_equal(st.seg[SEG_LDTR].attr, 0);		/* unusable */
+	assert_int_equal(st.seg[SEG_TR].attr, 0x8b);		/* busy 32-bit TSS */
 }
 
 static void test_elf64(void **state)
@@ -880,6 +912,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf32),
+		cmocka_unit_test(test_boot_state),
 		cmocka_unit_test(test_elf64),
 		cmocka_unit_test(test_aout),
 		cmocka_unit_test(test_ram_ranges),

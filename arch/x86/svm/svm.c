@@ -75,16 +75,39 @@ static void svm_sync_efer(struct svm_vcpu *s)
 		  (lma ? EFER_LME | EFER_LMA : 0);
 }
 
-static void flat_seg(struct vmcb_seg *s, uint16_t sel, uint16_t attrib)
+/* load_state - @st into the VMCB's save area (the segment attributes are already in VMCB form). */
+static void load_state(struct svm_vcpu *s, const struct vcpu_boot_state *st)
 {
-	s->sel = sel;
-	s->attrib = attrib;
-	s->limit = 0xffffffff;
-	s->base = 0;
+	struct vmcb *c = s->vmcb;
+	struct vmcb_seg *const seg[SEG_COUNT] = {
+		[SEG_ES] = &c->es, [SEG_CS] = &c->cs, [SEG_SS] = &c->ss, [SEG_DS] = &c->ds,
+		[SEG_FS] = &c->fs, [SEG_GS] = &c->gs, [SEG_LDTR] = &c->ldtr, [SEG_TR] = &c->tr,
+	};
+
+	for (int i = 0; i < SEG_COUNT; i++) {
+		seg[i]->sel = st->seg[i].sel;
+		seg[i]->attrib = st->seg[i].attr;
+		seg[i]->limit = st->seg[i].limit;
+		seg[i]->base = st->seg[i].base;
+	}
+	c->gdtr.base = st->gdtr.base;
+	c->gdtr.limit = st->gdtr.limit;
+	c->idtr.base = st->idtr.base;
+	c->idtr.limit = st->idtr.limit;
+	c->cpl = (uint8_t)((st->seg[SEG_SS].attr >> 5) & 3);
+	c->cr0 = st->cr0;
+	c->cr3 = st->cr3;
+	c->cr4 = st->cr4;
+	s->efer = st->efer & ~(uint64_t)(EFER_LMA | EFER_SVME);
+	svm_sync_efer(s);
+	c->dr6 = 0xffff0ff0;
+	c->dr7 = 0x400;
+	c->rflags = st->rflags | RFLAGS_FIXED;
+	c->rip = st->rip;
+	c->rsp = st->rsp;
 }
 
-/* svm_vcpu_init - the Multiboot v1 entry state: 32-bit flat protected mode, paging off. */
-static int svm_vcpu_init(struct vcpu *v)
+static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 {
 	struct svm_vcpu *s = heap_alloc(&hv_heap, sizeof(*s));
 	struct vmcb *c;
@@ -124,26 +147,8 @@ static int svm_vcpu_init(struct vcpu *v)
 	c->n_cr3 = npt_ncr3(p2m_root_pa(&v->vm->p2m));
 	c->g_pat = 0x0007040600070406ull;	/* the power-on PAT */
 
-	flat_seg(&c->cs, 0x08, 0xc9b);		/* code, read, accessed, 32-bit, 4 KiB granular */
-	flat_seg(&c->ds, 0x10, 0xc93);		/* data, write, accessed */
-	flat_seg(&c->es, 0x10, 0xc93);
-	flat_seg(&c->ss, 0x10, 0xc93);
-	flat_seg(&c->fs, 0x10, 0xc93);
-	flat_seg(&c->gs, 0x10, 0xc93);
-	c->tr.attrib = 0x8b;			/* busy 32-bit TSS */
-	c->tr.limit = 0xffff;
-	c->ldtr.attrib = 0x82;
-	c->gdtr.limit = 0xffff;
-	c->idtr.limit = 0x3ff;
-	s->efer = 0;
-	c->efer = EFER_SVME;
-	c->cr0 = CR0_PE | CR0_ET;
-	c->dr6 = 0xffff0ff0;
-	c->dr7 = 0x400;
-	c->rflags = 2;
-	c->rip = v->boot.eip;
-	v->regs.rax = v->boot.eax;
-	v->regs.rbx = v->boot.ebx;
+	load_state(s, st);
+	v->regs = st->regs;
 	v->pat = c->g_pat;
 	return 0;
 }

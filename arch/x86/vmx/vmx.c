@@ -285,13 +285,20 @@ static void set_cr4(uint64_t val)
 	vmw(VMCS_GUEST_CR4, (val | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
 }
 
-/* guest_seg - segment register @i (ES, CS, SS, DS, FS, GS, LDTR, TR: the VMCS order). */
-static void guest_seg(unsigned i, uint16_t sel, uint32_t limit, uint32_t ar)
+/*
+ * guest_seg - segment register @i (ES, CS, SS, DS, FS, GS, LDTR, TR: the
+ * VMCS order, enum seg_reg). The access rights are the descriptor's bits
+ * 47:40 and 55:52 as in @s->attr, the upper four moved to 15:12, and bit 16
+ * for an unusable register (SDM vol. 3C 24.4.1, table 24-2).
+ */
+static void guest_seg(unsigned i, const struct seg_state *s)
 {
-	vmw(VMCS_GUEST_ES_SEL + 2 * i, sel);
-	vmw(VMCS_GUEST_ES_BASE + 2 * i, 0);
-	vmw(VMCS_GUEST_ES_LIMIT + 2 * i, limit);
-	vmw(VMCS_GUEST_ES_AR + 2 * i, ar);
+	uint32_t ar = (s->attr & 0xff) | ((uint32_t)(s->attr & 0xf00) << 4);
+
+	vmw(VMCS_GUEST_ES_SEL + 2 * i, s->sel);
+	vmw(VMCS_GUEST_ES_BASE + 2 * i, s->base);
+	vmw(VMCS_GUEST_ES_LIMIT + 2 * i, s->limit);
+	vmw(VMCS_GUEST_ES_AR + 2 * i, s->attr ? ar : AR_UNUSABLE);
 }
 
 /* host_state - what a VM exit loads (27.5): this CPU's 64-bit state; RSP/RIP by vmx_enter. */
@@ -355,44 +362,37 @@ static void controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmw(VMCS_LINK_POINTER, ~0ull);	/* no shadow VMCS (27.3.1.5) */
 }
 
-/* guest_state - the Multiboot v1 entry state: 32-bit flat protected mode, paging off. */
-static void guest_state(struct vcpu *v)
+/* guest_state - @st in the guest-state area, and the state no boot description names. */
+static void guest_state(struct vcpu *v, const struct vcpu_boot_state *st)
 {
-	guest_seg(0, 0x10, 0xffffffff, 0xc093);	/* ES: data, write, accessed, 32-bit, 4 KiB */
-	guest_seg(1, 0x08, 0xffffffff, 0xc09b);	/* CS: code, read, accessed, 32-bit, 4 KiB */
-	guest_seg(2, 0x10, 0xffffffff, 0xc093);	/* SS */
-	guest_seg(3, 0x10, 0xffffffff, 0xc093);	/* DS */
-	guest_seg(4, 0x10, 0xffffffff, 0xc093);	/* FS */
-	guest_seg(5, 0x10, 0xffffffff, 0xc093);	/* GS */
-	guest_seg(6, 0, 0, AR_UNUSABLE);		/* LDTR */
-	guest_seg(7, 0, 0xffff, 0x8b);			/* TR: busy 32-bit TSS, present */
-	vmw(VMCS_GUEST_GDTR_BASE, 0);
-	vmw(VMCS_GUEST_GDTR_LIMIT, 0xffff);
-	vmw(VMCS_GUEST_IDTR_BASE, 0);
-	vmw(VMCS_GUEST_IDTR_LIMIT, 0x3ff);
-	vmw(VMCS_GUEST_EFER, 0);
-	set_cr0(CR0_PE | CR0_ET);
-	vmw(VMCS_GUEST_CR3, 0);
-	set_cr4(0);
+	for (unsigned i = 0; i < SEG_COUNT; i++)
+		guest_seg(i, &st->seg[i]);
+	vmw(VMCS_GUEST_GDTR_BASE, st->gdtr.base);
+	vmw(VMCS_GUEST_GDTR_LIMIT, st->gdtr.limit);
+	vmw(VMCS_GUEST_IDTR_BASE, st->idtr.base);
+	vmw(VMCS_GUEST_IDTR_LIMIT, st->idtr.limit);
+	vmw(VMCS_GUEST_EFER, st->efer & ~(uint64_t)EFER_LMA);
+	set_cr0(st->cr0);	/* and EFER.LMA with the IA-32e entry control */
+	vmw(VMCS_GUEST_CR3, st->cr3);
+	set_cr4(st->cr4);
 	vmw(VMCS_GUEST_DR7, 0x400);
 	vmw(VMCS_GUEST_DEBUGCTL, 0);
-	vmw(VMCS_GUEST_RSP, 0);
-	vmw(VMCS_GUEST_RIP, v->boot.eip);
-	vmw(VMCS_GUEST_RFLAGS, 2);
+	vmw(VMCS_GUEST_RSP, st->rsp);
+	vmw(VMCS_GUEST_RIP, st->rip);
+	vmw(VMCS_GUEST_RFLAGS, st->rflags | RFLAGS_FIXED);
 	vmw(VMCS_GUEST_INTERRUPTIBILITY, 0);
 	vmw(VMCS_GUEST_ACTIVITY, 0);		/* active */
 	vmw(VMCS_GUEST_PENDING_DBG, 0);
 	vmw(VMCS_GUEST_SYSENTER_CS, 0);
 	vmw(VMCS_GUEST_SYSENTER_ESP, 0);
 	vmw(VMCS_GUEST_SYSENTER_EIP, 0);
-	v->regs.rax = v->boot.eax;
-	v->regs.rbx = v->boot.ebx;
+	v->regs = st->regs;
 	v->pat = 0x0007040600070406ull;		/* the power-on PAT */
 	if (vmx_caps.entry & ENTRY_LOAD_PAT)
 		vmw(VMCS_GUEST_PAT, v->pat);
 }
 
-static int vmx_vcpu_init(struct vcpu *v)
+static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 {
 	struct vmx_vcpu *x = heap_alloc(&hv_heap, sizeof(*x));
 	int rc = -SV_ENOMEM;
@@ -417,7 +417,7 @@ static int vmx_vcpu_init(struct vcpu *v)
 	vmcs_load(x);
 	controls(v, x);
 	host_state();
-	guest_state(v);
+	guest_state(v, st);
 	return 0;
 
 err_frames:
