@@ -338,3 +338,26 @@ int vpic_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val)
 	cascade_sync(pic);
 	return 0;
 }
+
+/* The PIC behind the VM core's interrupt-controller interface (drivers/intc.h). */
+static bool intc_pending_fn(const void *chip, uint8_t *vector)
+{
+	return vpic_pending(chip, vector);
+}
+
+static uint8_t intc_ack_fn(void *chip)
+{
+	return vpic_ack(chip);
+}
+
+static void intc_set_line_fn(void *chip, unsigned line, int level)
+{
+	vpic_set_irq(chip, line, level);
+}
+
+const struct intc_ops vpic_intc_ops = {
+	.pending = intc_pending_fn,
+	.ack = intc_ack_fn,
+	.eoi = NULL,	/* the guest's OCW2 on the command port */
+	.set_line = intc_set_line_fn,
+};

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "drivers/intc.h"
 #include "drivers/vio.h"
 
 #define VPIC_MASTER_PORT	0x20	/* 0x20 command, 0x21 data */
@@ -90,5 +91,8 @@ bool vpic_pending(const struct vpic *pic, uint8_t *vector);
  * cascade), sets no ISR bit on the chip that found nothing, and counts it.
  */
 uint8_t vpic_ack(struct vpic *pic);
+
+/* vpic_intc_ops - the interface above as struct intc_ops (chip: a struct vpic). */
+extern const struct intc_ops vpic_intc_ops;
 
 #endif

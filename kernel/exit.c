@@ -446,8 +446,8 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm *vm = v->vm;
 
-	v->exits[e->kind]++;
-	v->exits_total++;
+	v->counts.kind[e->kind]++;
+	v->counts.total++;
 	switch (e->kind) {
 	case EXIT_NONE:
 	case EXIT_EXTINT:

@@ -2,7 +2,7 @@
 /*
  * sched.c - running the VMs: round-robin on one CPU.
  *
- * Each runnable vCPU gets the CPU for SLICE_TICKS host ticks (each tick is an
+ * VMs take turns, and inside a VM its vCPUs do. Each runnable vCPU gets the CPU for SLICE_TICKS host ticks (each tick is an
  * external-interrupt exit, where its virtual timer catches up), until it
  * halts (HLT) or yields, its VM stops, or the operator types. A halted vCPU
  * becomes runnable when its virtual PIC has an interrupt for it. With nothing
@@ -25,13 +25,12 @@
  */
 #define OOM_RESUME_FRAMES 4
 
-/* deliver_irq - inject the PIC's pending interrupt now, or ask for an exit when the guest can take it. */
+/* deliver_irq - inject the vCPU's pending interrupt now, or ask for an exit when the guest can take it. */
 static void deliver_irq(struct vcpu *v)
 {
-	struct vm *vm = v->vm;
 	uint8_t vector;
 
-	if (!vpic_pending(&vm->pic, &vector)) {
+	if (!intc_pending(&v->intc, &vector)) {
 		virt->want_irq_window(v, false);
 		return;
 	}
@@ -39,16 +38,15 @@ static void deliver_irq(struct vcpu *v)
 		virt->want_irq_window(v, true);
 		return;
 	}
-	struct virt_event ev = { EVENT_EXTINT, (uint8_t)vpic_ack(&vm->pic), false, 0 };
+	struct virt_event ev = { EVENT_EXTINT, intc_ack(&v->intc), false, 0 };
 	virt->inject(v, &ev);
 	virt->want_irq_window(v, false);
-	v->injected_irqs++;
+	v->counts.injected_irqs++;
 }
 
-static bool runnable(struct vm *vm)
+/* vm_runnable - @vm may run: it is running and not waiting for memory. */
+static bool vm_runnable(struct vm *vm)
 {
-	uint8_t vector;
-
 	if (vm->state != VM_RUNNING)
 		return false;
 	if (vm->oom) {
@@ -57,12 +55,36 @@ static bool runnable(struct vm *vm)
 		pr_info("vm %d '%s': resumed, memory is free again\n", vm->id, vm->name);
 		vm->oom = false;
 	}
-	if (vm->vcpu.halt_forever)
+	return true;
+}
+
+/* vcpu_runnable - @v is not halted, or an interrupt for it ends its HLT. */
+static bool vcpu_runnable(struct vcpu *v)
+{
+	uint8_t vector;
+
+	if (v->halt_forever)
 		return false;
-	if (!vm->vcpu.halted)
+	if (!v->halted)
 		return true;
-	vm_devices_update(vm, arch_now_ns());
-	return vpic_pending(&vm->pic, &vector);
+	vm_devices_update(v->vm, arch_now_ns());
+	return intc_pending(&v->intc, &vector);
+}
+
+/* pick_vcpu - the next runnable vCPU of @vm, round robin among its vCPUs; NULL if none. */
+static struct vcpu *pick_vcpu(struct vm *vm)
+{
+	if (!vm_runnable(vm))
+		return NULL;
+	for (int n = 1; n <= vm->nr_vcpus; n++) {
+		struct vcpu *v = &vm->vcpus[(vm->rr_vcpu + n) % vm->nr_vcpus];
+
+		if (vcpu_runnable(v)) {
+			vm->rr_vcpu = v->id;
+			return v;
+		}
+	}
+	return NULL;
 }
 
 /*
@@ -117,9 +139,9 @@ static void run_slice(struct vcpu *v)
 static void stop_halted_for_good(void)
 {
 	for (int id = 1; id <= VM_MAX; id++)
-		if (vms[id] && vms[id]->state != VM_STOPPED && vms[id]->vcpu.halt_forever)
+		if (vms[id] && vms[id]->state != VM_STOPPED && vm_halted_for_good(vms[id]))
 			vm_stop(vms[id], -1, "halted with interrupts disabled (RIP %#llx) until the end of the test run",
-				(unsigned long long)vms[id]->vcpu.halt_rip);
+				(unsigned long long)vms[id]->vcpus[0].halt_rip);
 }
 
 static void summary(void)
@@ -129,19 +151,19 @@ static void summary(void)
 	mem_report("frames after the VMs");
 	for (int id = 1; id <= VM_MAX; id++) {
 		struct vm *vm = vms[id];
-		const struct vcpu *v;
+		struct exit_counts c;
 
 		if (!vm)
 			continue;
-		v = &vm->vcpu;
+		vm_exit_counts(vm, &c);
 		pr_info("vm %d '%s': %s, code %d (%s); %llu exits:", vm->id, vm->name,
 			vm->exit_code == 0 ? "PASS" : "FAIL", vm->exit_code, vm->stop_reason,
-			(unsigned long long)v->exits_total);
+			(unsigned long long)c.total);
 		for (int k = 0; k < EXIT_KIND_MAX; k++)
-			if (v->exits[k])
-				pr_info(" %s %llu", exit_kind_name(k), (unsigned long long)v->exits[k]);
+			if (c.kind[k])
+				pr_info(" %s %llu", exit_kind_name(k), (unsigned long long)c.kind[k]);
 		pr_info("; %llu interrupts injected, %llu pages populated\n",
-			(unsigned long long)v->injected_irqs,
+			(unsigned long long)c.injected_irqs,
 			(unsigned long long)vm->pages_populated);
 	}
 }
@@ -152,7 +174,7 @@ void sched_run(void)
 	int cur = 0;
 
 	for (;;) {
-		struct vm *next = NULL;
+		struct vcpu *next = NULL;
 		int live = 0, stuck = 0;
 
 		vmshare_tick();
@@ -163,9 +185,9 @@ void sched_run(void)
 			if (!vm || vm->state == VM_STOPPED)
 				continue;
 			live++;
-			stuck += vm->vcpu.halt_forever;
-			if (!next && runnable(vm))
-				next = vm;
+			stuck += vm_halted_for_good(vm);
+			if (!next)
+				next = pick_vcpu(vm);
 		}
 		/* A test run is over when only VMs halted for good are left: they are stopped. */
 		if (test_mode && live && stuck == live) {
@@ -188,7 +210,7 @@ void sched_run(void)
 			arch_idle();
 			continue;
 		}
-		cur = next->id;
-		run_slice(&next->vcpu);
+		cur = next->vm->id;
+		run_slice(next);
 	}
 }

@@ -32,7 +32,7 @@ static const char *vm_state_name(const struct vm *vm)
 {
 	if (vm->state == VM_RUNNING && vm->oom)
 		return "oom-wait";
-	if (vm->state == VM_RUNNING && vm->vcpu.halt_forever)
+	if (vm->state == VM_RUNNING && vm_halted_for_good(vm))
 		return "halted";	/* cli; hlt: nothing will wake it */
 	return state_names[vm->state];
 }
@@ -208,6 +208,7 @@ static void cmd_vms(void)
 static void cmd_vm(struct vm *vm)
 {
 	struct share_vm_stats vs = { 0 };
+	struct exit_counts c;
 	struct vm_usage u;
 
 	vmshare_vm_usage(vm, &u);
@@ -218,20 +219,22 @@ static void cmd_vm(struct vm *vm)
 	    (unsigned long long)u.populated);
 	if (vm->state == VM_STOPPED)
 		out("  stopped: code %d, %s\n", vm->exit_code, vm->stop_reason);
-	if (vm->state != VM_STOPPED && vm->vcpu.halt_forever)
-		out("  halted with interrupts disabled at RIP %#llx: only destroy ends it\n",
-		    (unsigned long long)vm->vcpu.halt_rip);
+	vm_for_each_vcpu(vm, v)
+		if (vm->state != VM_STOPPED && v->halt_forever)
+			out("  vcpu %d halted with interrupts disabled at RIP %#llx: only destroy ends it\n",
+			    v->id, (unsigned long long)v->halt_rip);
 	out("  pages: private %llu, pattern %llu (on %llu frames of its own), content %llu\n",
 	    (unsigned long long)u.private_pages, (unsigned long long)u.pattern_pages,
 	    (unsigned long long)vs.pattern_frames, (unsigned long long)u.content_pages);
 	out("  cow breaks: %llu pattern, %llu content; merges %llu\n",
 	    (unsigned long long)vs.cow_pattern, (unsigned long long)vs.cow_content,
 	    (unsigned long long)vs.merges);
-	out("  exits: %llu total;", (unsigned long long)vm->vcpu.exits_total);
+	vm_exit_counts(vm, &c);
+	out("  exits: %llu total;", (unsigned long long)c.total);
 	for (int k = 0; k < EXIT_KIND_MAX; k++)
-		if (vm->vcpu.exits[k])
-			out(" %s %llu", exit_kind_name(k), (unsigned long long)vm->vcpu.exits[k]);
-	out("; %llu interrupts injected\n", (unsigned long long)vm->vcpu.injected_irqs);
+		if (c.kind[k])
+			out(" %s %llu", exit_kind_name(k), (unsigned long long)c.kind[k]);
+	out("; %llu interrupts injected\n", (unsigned long long)c.injected_irqs);
 }
 
 static void cmd_vm_action(enum shell_cmd c, struct vm *vm)

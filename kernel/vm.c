@@ -153,7 +153,11 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 	memcpy(vm->domain, cfg.domain, sizeof(vm->domain) - 1);
 	vm->ram_bytes = cfg.mem_bytes;
 	vm->exit_code = -1;
-	vm->vcpu.vm = vm;
+	vm->nr_vcpus = 1;	/* the boot vCPU; more with SMP guests */
+	for (int i = 0; i < VCPU_MAX; i++) {
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].id = i;
+	}
 	guest_ram_ranges(vm->ram_bytes, vm->ram);
 	rc = p2m_init(&vm->p2m, virt->p2m_format, &hv_frames, (uint16_t)id, virt->p2m_flags);
 	if (rc) {
@@ -178,7 +182,7 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 	}
 	vm_devices_init(vm);
 	mb1_boot_state(&boot, &first);
-	rc = virt->vcpu_init(&vm->vcpu, &first);
+	rc = virt->vcpu_init(&vm->vcpus[0], &first);
 	if (rc) {
 		pr_err("vm %s: cannot set up its vCPU (error %d); VM not started\n", vm->name, rc);
 		goto err_destroy;
@@ -208,8 +212,9 @@ err_free:
  */
 static void vm_release(struct vm *vm)
 {
-	if (vm->vcpu.arch)
-		virt->vcpu_free(&vm->vcpu);
+	vm_for_each_vcpu(vm, v)
+		if (v->arch)
+			virt->vcpu_free(v);
 	/* The engine drops this VM's share of every frame; what is left is private. */
 	if (vm->share) {
 		share_vm_remove(hv_share, vm->share);
@@ -247,4 +252,25 @@ void vm_destroy(struct vm *vm)
 	vm_release(vm);
 	vms[vm->id] = NULL;
 	heap_free(&hv_heap, vm);
+}
+
+void vm_exit_counts(const struct vm *vm, struct exit_counts *c)
+{
+	memset(c, 0, sizeof(*c));
+	for (int i = 0; i < vm->nr_vcpus; i++) {
+		const struct exit_counts *vc = &vm->vcpus[i].counts;
+
+		for (int k = 0; k < EXIT_KIND_MAX; k++)
+			c->kind[k] += vc->kind[k];
+		c->total += vc->total;
+		c->injected_irqs += vc->injected_irqs;
+	}
+}
+
+bool vm_halted_for_good(const struct vm *vm)
+{
+	for (int i = 0; i < vm->nr_vcpus; i++)
+		if (!vm->vcpus[i].halt_forever)
+			return false;
+	return vm->nr_vcpus > 0;
 }

@@ -3,7 +3,8 @@
  * vm.h - VM and vCPU objects.
  *
  * A VM owns its guest-physical map (p2m), its RAM (populated on first
- * touch), its virtual devices and, for now, one vCPU. The scheduler
+ * touch), its virtual devices and its vCPUs (an array; one is used until
+ * SMP guests land). The scheduler
  * (kernel/sched.c) runs vCPUs; the exit policy (kernel/exit.c) handles their
  * exits. Objects come from the hypervisor heap; vms[] lists them by id.
  */
@@ -23,6 +24,7 @@
 #include "mm/p2m.h"
 
 #define VM_MAX		16
+#define VCPU_MAX	8	/* vCPUs per VM */
 #define VM_NAME_MAX	16	/* with the NUL */
 #define VM_IO_MAX	8
 #define VM_LINE_MAX	160	/* guest console line buffer */
@@ -37,6 +39,13 @@ enum vm_state {
 	VM_STOPPED,
 };
 
+/* What a vCPU's exits were; per vCPU, summed per VM for reports (vm_exit_counts). */
+struct exit_counts {
+	uint64_t kind[EXIT_KIND_MAX];
+	uint64_t total;
+	uint64_t injected_irqs;
+};
+
 struct vcpu {
 	struct vm *vm;
 	int id;
@@ -46,9 +55,8 @@ struct vcpu {
 	bool halt_forever;	/* in HLT with interrupts disabled: no event we deliver wakes it */
 	uint64_t halt_rip;	/* where it halted for good */
 	uint64_t pat;		/* IA32_PAT as the guest wrote it */
-	uint64_t exits[EXIT_KIND_MAX];
-	uint64_t exits_total;
-	uint64_t injected_irqs;
+	struct exit_counts counts;
+	struct intc intc;	/* the controller that interrupts this vCPU (the PIC, for now) */
 };
 
 struct vm {
@@ -66,10 +74,13 @@ struct vm {
 	struct share_vm *share;	/* the sharing engine's handle, NULL if not shared */
 	bool oom;		/* waiting for a free frame to finish a COW break */
 	uint64_t pages_populated;	/* guest frames given RAM on first touch */
-	struct vcpu vcpu;
+	struct vcpu vcpus[VCPU_MAX];
+	int nr_vcpus;		/* vcpus[0 .. nr_vcpus) exist */
+	int rr_vcpu;		/* the vCPU the scheduler ran last */
 
 	/* Devices and the port map. */
 	struct vpic pic;
+	struct intc isa_irq;	/* where the ISA devices' lines go (the PIC, for now) */
 	struct vpit pit;
 	struct vuart uart;
 	struct vrtc rtc;
@@ -104,6 +115,16 @@ int vm_populate(struct vm *vm, uint64_t gpa);
 
 /* vm_is_ram - true when [gpa, gpa + n) is guest RAM. */
 bool vm_is_ram(const struct vm *vm, uint64_t gpa, uint64_t n);
+
+/* vm_for_each_vcpu - @v runs over the vCPUs of @vm. */
+#define vm_for_each_vcpu(vm, v) \
+	for (struct vcpu *v = (vm)->vcpus; v < (vm)->vcpus + (vm)->nr_vcpus; v++)
+
+/* vm_exit_counts - the exit counters of @vm's vCPUs, summed into @c. */
+void vm_exit_counts(const struct vm *vm, struct exit_counts *c);
+
+/* vm_halted_for_good - true when every vCPU of @vm halted with interrupts disabled. */
+bool vm_halted_for_good(const struct vm *vm);
 
 /* vm_counter - counter @idx (enum sv_counter) of @vm for the CPUID leaf; false if unknown. */
 bool vm_counter(const struct vm *vm, uint32_t idx, uint64_t *val);

@@ -28,12 +28,12 @@ static uint64_t clock_ns(void *ctx)
 
 static void pit_irq(void *ctx, int level)
 {
-	vpic_set_irq(&((struct vm *)ctx)->pic, 0, level);
+	intc_set_line(&((struct vm *)ctx)->isa_irq, 0, level);
 }
 
 static void uart_irq(void *ctx, int level)
 {
-	vpic_set_irq(&((struct vm *)ctx)->pic, VUART_COM1_IRQ, level);
+	intc_set_line(&((struct vm *)ctx)->isa_irq, VUART_COM1_IRQ, level);
 }
 
 static void uart_tx(void *ctx, uint8_t c)
@@ -53,6 +53,10 @@ void vm_devices_init(struct vm *vm)
 	uint64_t now = arch_now_ns();
 
 	vpic_init(&vm->pic);
+	/* Virtual wire: the 8259 pair takes the ISA lines and interrupts every vCPU (one today). */
+	vm->isa_irq = (struct intc){ &vpic_intc_ops, &vm->pic };
+	vm_for_each_vcpu(vm, v)
+		v->intc = vm->isa_irq;
 	vpit_init(&vm->pit, pit_irq, clock_ns, vm, now);
 	vuart_init(&vm->uart, VUART_COM1_PORT, uart_tx, uart_irq, vm);
 	vrtc_init(&vm->rtc, vm->ram_bytes, RTC_EPOCH_S, now, clock_ns, NULL);
@@ -137,7 +141,10 @@ bool vm_counter(const struct vm *vm, uint32_t idx, uint64_t *val)
 	struct share_vm_stats vs;
 
 	if (idx == SV_CNT_EXITS) {
-		*val = vm->vcpu.exits_total;
+		struct exit_counts c;
+
+		vm_exit_counts(vm, &c);
+		*val = c.total;
 		return true;
 	}
 	if (!hv_share || !vm->share)

@@ -93,6 +93,30 @@ static void test_linux_probe(void **state)
 	assert_false(vpic_pending(&pic, NULL));
 }
 
+/* The same PIC behind the VM core's interface (drivers/intc.h): lines in, vectors out. */
+static void test_intc_interface(void **state)
+{
+	struct intc c = { &vpic_intc_ops, &pic };
+	uint8_t v = 0;
+
+	(void)state;
+	linux_init(false);
+	assert_false(intc_pending(&c, &v));
+	intc_set_line(&c, 4, 1);
+	intc_set_line(&c, 12, 1);	/* slave IR4, through the cascade on master IR2 */
+	assert_true(intc_pending(&c, &v));
+	assert_int_equal(v, 0x3c);	/* IR2 ranks above IR4 */
+	assert_int_equal(intc_ack(&c), 0x3c);
+	intc_eoi(&c, 0x3c);		/* no-op: the 8259 learns its EOI from OCW2 */
+	assert_false(intc_pending(&c, NULL));	/* IRQ4 waits below the cascade in service */
+	outb(0xa0, 0x20);
+	outb(0x20, 0x20);
+	assert_true(intc_pending(&c, &v));
+	assert_int_equal(intc_ack(&c), 0x34);
+	intc_set_line(&c, 4, 0);
+	intc_set_line(&c, 12, 0);
+}
+
 static void test_priority_nesting(void **state)
 {
 	(void)state;
@@ -493,6 +517,7 @@ int main(void)
 		cmocka_unit_test_setup(test_reset_state, setup),
 		cmocka_unit_test_setup(test_linux_probe, setup),
 		cmocka_unit_test_setup(test_priority_nesting, setup),
+		cmocka_unit_test_setup(test_intc_interface, setup),
 		cmocka_unit_test_setup(test_mask_and_irr, setup),
 		cmocka_unit_test_setup(test_specific_eoi, setup),
 		cmocka_unit_test_setup(test_auto_eoi, setup),

@@ -299,8 +299,9 @@ static void svm_want_irq_window(struct vcpu *v, bool on)
 
 static void svm_flush_tlb(struct vm *vm)
 {
-	if (vm->vcpu.arch)
-		S(&vm->vcpu)->flush = true;
+	vm_for_each_vcpu(vm, v)
+		if (v->arch)
+			S(v)->flush = true;
 }
 
 const struct virt_ops svm_ops = {

@@ -610,8 +610,9 @@ static void vmx_want_irq_window(struct vcpu *v, bool on)
 
 static void vmx_flush_tlb(struct vm *vm)
 {
-	if (vm->vcpu.arch)
-		X(&vm->vcpu)->flush = true;
+	vm_for_each_vcpu(vm, v)
+		if (v->arch)
+			X(v)->flush = true;
 }
 
 const struct virt_ops vmx_ops = {
