@@ -35,6 +35,7 @@ enum vreg {
 	VREG_CPL,	/* read-only: the guest's current privilege level */
 	VREG_CS_L,	/* read-only: CS.L, 1 when the guest runs 64-bit code in long mode */
 	VREG_PAT,	/* write-only: the IA32_PAT the guest's memory types use */
+	VREG_TSC_OFFSET,	/* write-only: the guest's TSC is the host's plus this */
 	VREG_MAX
 };
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kernel/mem.h"
+#include "kernel/msr.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
@@ -157,6 +158,7 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 	for (int i = 0; i < VCPU_MAX; i++) {
 		vm->vcpus[i].vm = vm;
 		vm->vcpus[i].id = i;
+		msr_vcpu_reset(&vm->vcpus[i]);
 	}
 	guest_ram_ranges(vm->ram_bytes, vm->ram);
 	rc = p2m_init(&vm->p2m, virt->p2m_format, &hv_frames, (uint16_t)id, virt->p2m_flags);

@@ -55,6 +55,8 @@ struct vcpu {
 	bool halt_forever;	/* in HLT with interrupts disabled: no event we deliver wakes it */
 	uint64_t halt_rip;	/* where it halted for good */
 	uint64_t pat;		/* IA32_PAT as the guest wrote it */
+	uint64_t tsc_offset;	/* guest TSC - host TSC (a WRMSR to the TSC sets it) */
+	uint64_t misc_enable;	/* IA32_MISC_ENABLE (Intel) */
 	struct exit_counts counts;
 	struct intc intc;	/* the controller that interrupts this vCPU (the PIC, for now) */
 };
@@ -92,6 +94,7 @@ struct vm {
 	uint64_t log_bytes;	/* written so far (position = log_bytes % VM_LOG_SIZE) */
 	uint64_t console_drops;	/* operator keys lost: the guest's UART queue was full */
 	uint64_t unhandled_ports;	/* accesses to ports with no device */
+	uint64_t unknown_msrs;	/* RDMSR/WRMSR that got #GP: an MSR not offered */
 };
 
 extern struct vm *vms[VM_MAX + 1];	/* by id; NULL where unused */

@@ -39,7 +39,32 @@ _Static_assert(offsetof(struct gpr, rbx) == GPR_RBX && offsetof(struct gpr, rdi)
 	       "arch/x86/gpr.h offsets follow struct gpr");
 
 static uint64_t host_vmcb_pa;	/* host FS/GS/TR/LDTR and syscall MSRs (VMSAVE) */
-static uint64_t iopm_pa, msrpm_pa;	/* shared: every port and every MSR intercepted */
+static uint64_t iopm_pa, msrpm_pa;	/* shared: every port and MSR intercepted, but the direct ones */
+
+/*
+ * MSRs the guest reads and writes itself: VMLOAD/VMSAVE around VMRUN switch
+ * them (svm_entry.S), so no guest value ever reaches the host (APM vol. 2
+ * 15.5.2).
+ */
+static const uint32_t direct_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR,
+	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
+};
+
+/* msrpm_direct - clear @msr's read and write intercept bits (two per MSR, APM vol. 2 15.11). */
+static void msrpm_direct(uint8_t *pm, uint32_t msr)
+{
+	uint32_t off;
+
+	if (msr < 0x2000)
+		off = 0;
+	else if (msr - 0xc0000000u < 0x2000)
+		off = 0x800;
+	else
+		off = 0x1000;	/* 0xc0010000 .. 0xc0011fff */
+	off = off * 8 + (msr & 0x1fff) * 2;
+	pm[off / 8] &= (uint8_t)~(3u << (off % 8));
+}
 
 static struct svm_vcpu *S(struct vcpu *v)
 {
@@ -55,6 +80,8 @@ static int svm_cpu_enable(void)
 	msrpm_pa = frame_alloc_filled(&hv_frames, MSRPM_FRAMES, FRAME_HV, 0, 0xff);
 	if (!hsave || !host_vmcb_pa || !iopm_pa || !msrpm_pa)
 		return -SV_ENOMEM;
+	for (unsigned i = 0; i < sizeof(direct_msrs) / sizeof(direct_msrs[0]); i++)
+		msrpm_direct(frame_va(&hv_frames, msrpm_pa), direct_msrs[i]);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave);
 	__asm__ volatile("vmsave %0" : : "a"(host_vmcb_pa) : "memory");
@@ -245,6 +272,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_CR4: c->cr4 = val; break;
 	case VREG_EFER: S(v)->efer = val & ~(uint64_t)(EFER_LMA | EFER_SVME); svm_sync_efer(S(v)); break;
 	case VREG_PAT: c->g_pat = val; break;	/* the guest PAT for nested paging (APM 15.25.8) */
+	case VREG_TSC_OFFSET: c->tsc_offset = val; break;
 	default: break;
 	}
 }

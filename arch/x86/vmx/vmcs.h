@@ -149,6 +149,7 @@
 
 /* Primary processor-based VM-execution controls (25.6.2). */
 #define PROC_INTR_WINDOW	(1u << 2)	/* exit when RFLAGS.IF = 1 and nothing blocks */
+#define PROC_TSC_OFFSET		(1u << 3)	/* RDTSC returns the TSC plus the TSC offset */
 #define PROC_HLT_EXIT		(1u << 7)
 #define PROC_INVLPG_EXIT	(1u << 9)
 #define PROC_MWAIT_EXIT		(1u << 10)

@@ -38,6 +38,45 @@ static uint64_t io_bitmap_pa;	/* A (ports 0-0x7fff) then B: every port exits (25
 static uint64_t msr_bitmap_pa;	/* every RDMSR/WRMSR exits (25.6.9) */
 static uint64_t current_vmcs;	/* the VMCS loaded by VMPTRLD, 0 if none */
 
+/*
+ * MSRs the guest reads and writes itself. FS/GS base and SYSENTER_* are
+ * VMCS guest fields, switched by every entry and exit (SDM vol. 3C 25.4.1,
+ * 28.3.1); the SYSCALL MSRs and KERNEL_GS_BASE are not, so they are
+ * switched here, lazily, whenever another vCPU runs (the hypervisor itself
+ * never uses SYSCALL or SWAPGS): no guest value ever reaches the host or
+ * another guest.
+ */
+static const uint32_t vmcs_msrs[] = {
+	MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
+	MSR_IA32_SYSENTER_EIP,
+};
+static const uint32_t lazy_msrs[VMX_LAZY_MSRS] = {
+	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+};
+static struct vmx_vcpu *lazy_owner;	/* whose values the lazy MSRs hold */
+
+/* bitmap_direct - clear @msr's read and write exit bits (SDM vol. 3C 25.6.9). */
+static void bitmap_direct(uint8_t *bm, uint32_t msr)
+{
+	uint32_t base = msr < 0x2000 ? 0 : 1024, bit = msr & 0x1fff;
+
+	bm[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));		/* read */
+	bm[2048 + base + bit / 8] &= (uint8_t)~(1u << (bit % 8));	/* write */
+}
+
+/* lazy_msrs_load - the lazy MSRs hold @x's values. */
+static void lazy_msrs_load(struct vmx_vcpu *x)
+{
+	if (lazy_owner == x)
+		return;
+	for (int i = 0; i < VMX_LAZY_MSRS; i++) {
+		if (lazy_owner)
+			lazy_owner->lazy_msr[i] = rdmsr(lazy_msrs[i]);
+		wrmsr(lazy_msrs[i], x->lazy_msr[i]);
+	}
+	lazy_owner = x;
+}
+
 /* One VM-execution, exit or entry control the backend wants. */
 struct ctl {
 	uint32_t bit;
@@ -51,6 +90,7 @@ static const struct ctl pin_ctls[] = {
 };
 
 static const struct ctl proc_ctls[] = {
+	{ PROC_TSC_OFFSET, "use TSC offsetting", false },
 	{ PROC_HLT_EXIT, "HLT exiting", false },
 	{ PROC_MWAIT_EXIT, "MWAIT exiting", false },
 	{ PROC_MONITOR_EXIT, "MONITOR exiting", false },
@@ -230,6 +270,10 @@ static int vmx_cpu_enable(void)
 	if (!vmxon_pa || !io_bitmap_pa || !msr_bitmap_pa)
 		return -SV_ENOMEM;
 	*(uint32_t *)frame_va(&hv_frames, vmxon_pa) = c->revision;
+	for (unsigned i = 0; i < sizeof(vmcs_msrs) / sizeof(vmcs_msrs[0]); i++)
+		bitmap_direct(frame_va(&hv_frames, msr_bitmap_pa), vmcs_msrs[i]);
+	for (unsigned i = 0; i < VMX_LAZY_MSRS; i++)
+		bitmap_direct(frame_va(&hv_frames, msr_bitmap_pa), lazy_msrs[i]);
 
 	write_cr0((read_cr0() | c->cr0_fixed0) & c->cr0_fixed1);
 	write_cr4((read_cr4() | c->cr4_fixed0 | CR4_VMXE) & c->cr4_fixed1);
@@ -342,6 +386,7 @@ static void controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmw(VMCS_EXIT_CTLS, c->exit);
 	vmw(VMCS_ENTRY_CTLS, c->entry);
 	vmw(VMCS_EXCEPTION_BITMAP, 0);
+	vmw(VMCS_TSC_OFFSET, 0);
 	vmw(VMCS_PF_ERROR_MASK, 0);
 	vmw(VMCS_PF_ERROR_MATCH, 0);
 	vmw(VMCS_CR3_TARGET_COUNT, 0);
@@ -437,6 +482,8 @@ static void vmx_vcpu_free(struct vcpu *v)
 	if (current_vmcs == x->vmcs_pa)
 		current_vmcs = 0;
 	fpu_forget(&x->fpu);
+	if (lazy_owner == x)
+		lazy_owner = NULL;
 	frame_put(&hv_frames, x->vmcs_pa);
 	frame_put(&hv_frames, x->vapic_pa);
 	heap_free(&hv_heap, x);
@@ -482,6 +529,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	int rc;
 
 	fpu_load(&x->fpu);
+	lazy_msrs_load(x);
 	vmcs_load(x);
 	if (x->flush) {
 		flush(x, v->vm->asid);
@@ -554,6 +602,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		vmw(VMCS_GUEST_EFER, val);
 		sync_ia32e();
 		break;
+	case VREG_TSC_OFFSET: vmw(VMCS_TSC_OFFSET, val); break;
 	case VREG_PAT:
 		/* Without the PAT load controls the guest runs on the host's (power-on) PAT. */
 		if (vmx_caps.entry & ENTRY_LOAD_PAT)

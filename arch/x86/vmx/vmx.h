@@ -10,6 +10,8 @@
 #include "arch/x86/vmx/vmcs.h"
 #include "kernel/virt.h"
 
+#define VMX_LAZY_MSRS	5	/* guest MSRs the VMCS does not switch */
+
 struct vmx_vcpu {
 	struct fpu_area fpu;
 	uint64_t vmcs_pa;
@@ -19,6 +21,7 @@ struct vmx_vcpu {
 	uint32_t proc;		/* primary processor-based controls as last written */
 	bool launched;		/* VMLAUNCH done: VMRESUME from now on */
 	bool flush;		/* INVEPT/INVVPID at the next entry */
+	uint64_t lazy_msr[VMX_LAZY_MSRS];	/* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK (vmx.c) */
 };
 
 /* What the CPU allows, read once by vmx_cpu_enable() from the capability MSRs. */

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+/*
+ * guestcpu.c - the CPU a guest sees: its CPUID (the host's, less what the
+ * hypervisor does not virtualise, plus the hypervisor leaves) and, from
+ * it, which control-register and EFER bits exist for it.
+ */
+#include <string.h>
+
+#include "kernel/arch.h"
+#include "kernel/guestcpu.h"
+#include "kernel/hvabi.h"
+#include "kernel/vm.h"
+#include "kernel/x86def.h"
+
+/* CPUID bits hidden from guests: what the hypervisor does not virtualise. */
+#define CPUID1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ |       \
+			 (1u << 6) /* SMX */ | (1u << 7) /* EIST */ |            \
+			 (1u << 8) /* TM2 */ | (1u << 12) /* FMA */ |            \
+			 (1u << 15) /* PDCM: no perf capabilities MSR */ |       \
+			 (1u << 18) /* DCA */ |                                  \
+			 (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
+			 (1u << 26) /* XSAVE */ | (1u << 27) /* OSXSAVE */ |     \
+			 (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
+#define CPUID1_ECX_SET	(1u << 31)	/* "running under a hypervisor" */
+#define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ | (1u << 9) /* APIC */ |           \
+			 (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |          \
+			 (1u << 22) /* ACPI thermal */ | (1u << 29) /* TM */ |   \
+			 (1u << 31) /* PBE */)
+/*
+ * Leaf 7.0: what needs XSAVE-managed state (AVX2, AVX-512, AMX, MPX, PKRU,
+ * CET), what changes paging (LA57, PKS), and the MSR-backed features the
+ * MSR policy does not offer (speculation controls, TSX force-abort,
+ * processor trace, key locker, user wait).
+ */
+#define CPUID7_EBX_HIDE ((1u << 1) /* TSC_ADJUST: no such MSR yet */ |         \
+			 (1u << 5) /* AVX2 */ | (1u << 14) /* MPX */ |          \
+			 (1u << 16) /* AVX512F */ | (1u << 17) /* AVX512DQ */ |  \
+			 (1u << 21) /* AVX512IFMA */ | (1u << 25) /* PT */ |     \
+			 (1u << 26) /* AVX512PF */ | (1u << 27) /* AVX512ER */ | \
+			 (1u << 28) /* AVX512CD */ | (1u << 30) /* AVX512BW */ | \
+			 (1u << 31) /* AVX512VL */)
+#define CPUID7_ECX_HIDE ((1u << 1) /* AVX512VBMI */ | (1u << 3) /* PKU */ |     \
+			 (1u << 4) /* OSPKE */ | (1u << 5) /* WAITPKG */ |       \
+			 (1u << 6) /* AVX512VBMI2 */ | (1u << 7) /* CET_SS */ |  \
+			 (1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */ |    \
+			 (1u << 11) /* AVX512VNNI */ | (1u << 12) /* BITALG */ | \
+			 (1u << 14) /* VPOPCNTDQ */ | (1u << 16) /* LA57 */ |    \
+			 (1u << 23) /* KL */ | (1u << 31) /* PKS */)
+#define CPUID7_EDX_HIDE ((1u << 2) /* 4VNNIW */ | (1u << 3) /* 4FMAPS */ |      \
+			 (1u << 8) /* VP2INTERSECT */ | (1u << 13) /* TSX_FORCE_ABORT */ | \
+			 (1u << 20) /* CET_IBT */ | (1u << 22) /* AMX_BF16 */ |  \
+			 (1u << 23) /* AVX512FP16 */ | (1u << 24) /* AMX_TILE */ | \
+			 (1u << 25) /* AMX_INT8 */ | (1u << 26) /* IBRS/IBPB */ | \
+			 (1u << 27) /* STIBP */ | (1u << 28) /* L1D_FLUSH */ |   \
+			 (1u << 29) /* ARCH_CAPABILITIES */ | (1u << 30) /* CORE_CAPABILITIES */ | \
+			 (1u << 31) /* SSBD */)
+#define CPUID81_ECX_HIDE ((1u << 2) /* SVM */ | (1u << 3) /* extended APIC */)
+/* Leaf 0x80000008 EBX: AMD's speculation-control MSR features (IBPB, IBRS, STIBP, SSBD, ...). */
+#define CPUID88_EBX_HIDE ((1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | \
+			  (1u << 17) | (1u << 18) | (1u << 24) | (1u << 25) | (1u << 26))
+
+static void cpuid_hypervisor(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	uint64_t val;
+	int nvms = 0;
+
+	memset(r, 0, 4 * sizeof(r[0]));
+	switch (leaf) {
+	case SV_CPUID_BASE:
+		r[0] = SV_CPUID_MAX;
+		r[1] = SV_SIGNATURE_EBX;
+		r[2] = SV_SIGNATURE_ECX;
+		r[3] = SV_SIGNATURE_EDX;
+		break;
+	case SV_CPUID_INFO:
+		for (int id = 1; id <= VM_MAX; id++)
+			nvms += vms[id] != NULL;
+		r[0] = SV_ABI_VERSION;
+		r[1] = (uint32_t)v->vm->id;
+		r[2] = (uint32_t)nvms;
+		break;
+	case SV_CPUID_COUNTER:
+		if (vm_counter(v->vm, sub, &val)) {
+			r[0] = (uint32_t)val;
+			r[3] = (uint32_t)(val >> 32);
+			r[1] = 1;
+		}
+		break;
+	}
+}
+
+/* guest_cpuid - CPUID (@leaf, @sub) as guests see it: the host's, less what is not virtualised. */
+void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	if (leaf >= SV_CPUID_BASE && leaf < SV_CPUID_BASE + 0x100) {
+		cpuid_hypervisor(v, leaf, sub, r);
+		return;
+	}
+	arch_cpuid(leaf, sub, r);
+	switch (leaf) {
+	case 1:
+		r[1] &= 0x00ffffff;	/* initial APIC id 0: one vCPU */
+		r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
+		r[3] &= ~CPUID1_EDX_HIDE;
+		break;
+	case 5:		/* MONITOR/MWAIT */
+	case 6:		/* thermal and power */
+	case 0xa:	/* performance monitoring */
+	case 0xd:	/* XSAVE */
+	case 0x8000000a:	/* SVM */
+		memset(r, 0, 4 * sizeof(r[0]));
+		break;
+	case 7:
+		if (sub != 0) {
+			memset(r, 0, 4 * sizeof(r[0]));
+			break;
+		}
+		r[0] = 0;	/* no sub-leaf 1 and up */
+		r[1] &= ~CPUID7_EBX_HIDE;
+		r[2] &= ~CPUID7_ECX_HIDE;
+		r[3] &= ~CPUID7_EDX_HIDE;
+		break;
+	case 0x80000001:
+		r[2] &= ~CPUID81_ECX_HIDE;
+		break;
+	case 0x80000008:
+		r[1] &= ~CPUID88_EBX_HIDE;
+		break;
+	}
+}
+
+struct ctl_state guest_ctl_state(struct vcpu *v)
+{
+	struct ctl_state s = {
+		.cr0 = virt->get_reg(v, VREG_CR0),
+		.cr3 = virt->get_reg(v, VREG_CR3),
+		.cr4 = virt->get_reg(v, VREG_CR4),
+		.efer = virt->get_reg(v, VREG_EFER),
+	};
+
+	s.cs_long = (s.efer & EFER_LMA) && virt->get_reg(v, VREG_CS_L);
+	return s;
+}
+
+uint64_t guest_cr4_allowed(const struct vcpu *v)
+{
+	uint32_t l1[4], l7[4];
+
+	guest_cpuid(v, 1, 0, l1);
+	guest_cpuid(v, 7, 0, l7);
+	return ctl_cr4_allowed(l1, l7);
+}
+
+uint64_t guest_efer_allowed(const struct vcpu *v)
+{
+	uint32_t l81[4];
+
+	guest_cpuid(v, 0x80000001, 0, l81);
+	return ctl_efer_allowed(l81);
+}
+
+bool guest_is_intel(void)
+{
+	uint32_t r[4];
+
+	arch_cpuid(0, 0, r);
+	return r[1] == 0x756e6547 && r[3] == 0x49656e69 && r[2] == 0x6c65746e;	/* "GenuineIntel" */
+}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: MIT
+/*
+ * msr.c - the MSR policy: one table of the MSRs guests have.
+ *
+ * The backends let a guest reach the MSRs the hardware switches for it
+ * directly, with no exit: FS/GS/KERNEL_GS_BASE, STAR/LSTAR/CSTAR/SFMASK
+ * and SYSENTER_CS/ESP/EIP (VMCS guest fields or a lazy switch on VMX,
+ * VMLOAD/VMSAVE on SVM). Every other RDMSR and WRMSR exits and lands here;
+ * docs/ARCHITECTURE.md lists the table. An MSR not in it gives #GP, as on
+ * a CPU without it, and a log line naming it (the first few per VM).
+ */
+#include "kernel/arch.h"
+#include "kernel/guestcpu.h"
+#include "kernel/msr.h"
+#include "kernel/printk.h"
+#include "kernel/vm.h"
+#include "kernel/x86def.h"
+
+#define UNKNOWN_MSR_LOG	8	/* log lines per VM for MSRs it does not have */
+
+/*
+ * IA32_MISC_ENABLE (SDM vol. 4 table 2-2): fast strings on, BTS and PEBS
+ * unavailable (no performance monitoring). Writes may change fast strings
+ * and the automatic thermal control and xTPR bits, which mean nothing to a
+ * VM; every other bit keeps its value (limit-CPUID and XD-disable stay 0).
+ */
+#define MISC_ENABLE_INIT	(X86_BIT(0) | X86_BIT(11) | X86_BIT(12))
+#define MISC_ENABLE_WRITABLE	(X86_BIT(0) | X86_BIT(3) | X86_BIT(23))
+
+/* pat_ok - each byte a memory type: 2, 3 and 8 up are reserved (SDM vol. 3A 13.12.2). */
+static bool pat_ok(uint64_t val)
+{
+	for (int i = 0; i < 8; i++) {
+		uint8_t t = (uint8_t)(val >> (8 * i));
+
+		if (t > 7 || t == 2 || t == 3)
+			return false;
+	}
+	return true;
+}
+
+static bool rd_tsc(struct vcpu *v, uint64_t *val)
+{
+	*val = arch_read_tsc() + v->tsc_offset;
+	return true;
+}
+
+/* wr_tsc - the guest's TSC jumps to @val: a new TSC offset (RDTSC runs unintercepted). */
+static bool wr_tsc(struct vcpu *v, uint64_t *val)
+{
+	v->tsc_offset = *val - arch_read_tsc();
+	virt->set_reg(v, VREG_TSC_OFFSET, v->tsc_offset);
+	return true;
+}
+
+static bool rd_pat(struct vcpu *v, uint64_t *val)
+{
+	*val = v->pat;
+	return true;
+}
+
+static bool wr_pat(struct vcpu *v, uint64_t *val)
+{
+	if (!pat_ok(*val))
+		return false;
+	v->pat = *val;
+	virt->set_reg(v, VREG_PAT, *val);
+	return true;
+}
+
+static bool rd_efer(struct vcpu *v, uint64_t *val)
+{
+	*val = virt->get_reg(v, VREG_EFER);
+	return true;
+}
+
+static bool wr_efer(struct vcpu *v, uint64_t *val)
+{
+	struct ctl_state cs = guest_ctl_state(v);
+	uint64_t efer;
+
+	if (!ctl_efer_value(&cs, guest_efer_allowed(v), *val, &efer))
+		return false;
+	virt->set_reg(v, VREG_EFER, efer);
+	return true;
+}
+
+static bool rd_misc_enable(struct vcpu *v, uint64_t *val)
+{
+	*val = v->misc_enable;
+	return true;
+}
+
+static bool wr_misc_enable(struct vcpu *v, uint64_t *val)
+{
+	v->misc_enable = (v->misc_enable & ~MISC_ENABLE_WRITABLE) | (*val & MISC_ENABLE_WRITABLE);
+	return true;
+}
+
+/* AMD's legacy performance counters: no PMU is offered, so they count nothing. */
+static bool rd_zero(struct vcpu *v, uint64_t *val)
+{
+	(void)v;
+	*val = 0;
+	return true;
+}
+
+static bool wr_ignore(struct vcpu *v, uint64_t *val)
+{
+	(void)v;
+	(void)val;
+	return true;
+}
+
+enum msr_vendor { ANY, INTEL, AMD };
+
+struct msr_desc {
+	uint32_t first, last;	/* a range of MSR numbers */
+	enum msr_vendor vendor;	/* where the MSR exists */
+	bool (*rd)(struct vcpu *v, uint64_t *val);
+	bool (*wr)(struct vcpu *v, uint64_t *val);	/* NULL: read-only, WRMSR #GP */
+};
+
+static const struct msr_desc msrs[] = {
+	{ MSR_IA32_TSC, MSR_IA32_TSC, ANY, rd_tsc, wr_tsc },
+	{ MSR_IA32_MISC_ENABLE, MSR_IA32_MISC_ENABLE, INTEL, rd_misc_enable, wr_misc_enable },
+	{ MSR_IA32_PAT, MSR_IA32_PAT, ANY, rd_pat, wr_pat },
+	{ MSR_EFER, MSR_EFER, ANY, rd_efer, wr_efer },
+	{ MSR_AMD_PERF_CTL0, MSR_AMD_PERF_CTR3, AMD, rd_zero, wr_ignore },
+};
+
+static const struct msr_desc *msr_find(uint32_t msr)
+{
+	bool intel = guest_is_intel();
+
+	for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+		const struct msr_desc *d = &msrs[i];
+
+		if (msr >= d->first && msr <= d->last &&
+		    (d->vendor == ANY || (d->vendor == INTEL) == intel))
+			return d;
+	}
+	return NULL;
+}
+
+void msr_vcpu_reset(struct vcpu *v)
+{
+	v->misc_enable = MISC_ENABLE_INIT;
+	v->tsc_offset = 0;
+}
+
+bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+	const struct msr_desc *d = msr_find(msr);
+	struct vm *vm = v->vm;
+
+	if (d && (write ? d->wr : d->rd))
+		return write ? d->wr(v, val) : d->rd(v, val);
+	if (vm->unknown_msrs++ < UNKNOWN_MSR_LOG)
+		pr_info("vm %d '%s': #GP for %s of MSR %#x (%s)%s\n", vm->id, vm->name,
+			write ? "WRMSR" : "RDMSR", msr, d ? "read-only" : "not offered",
+			vm->unknown_msrs == UNKNOWN_MSR_LOG ? "; no more such lines for this VM" : "");
+	return false;
+}
