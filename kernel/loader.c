@@ -48,6 +48,9 @@ struct plan {
 	struct segment seg[MB1_MAX_SEGMENTS];
 	unsigned int nseg;
 	uint64_t entry;
+	uint64_t mod_gpa[MB1_MAX_MODS];	/* where each module goes */
+	const struct mb1_module *mods;
+	unsigned int nmods;
 };
 
 /* What every step needs: the image, the guest, and the message buffer. */
@@ -388,13 +391,73 @@ static int write_plan(struct load_ctx *c, const struct plan *p)
 	return 0;
 }
 
-/* overlaps_plan - true if [gpa, gpa + n) overlaps a segment of @p. */
+/* overlaps_plan - true if [gpa, gpa + n) overlaps a segment or a module of @p. */
 static bool overlaps_plan(const struct plan *p, uint64_t gpa, uint64_t n)
 {
 	for (unsigned int i = 0; i < p->nseg; i++)
 		if (gpa < p->seg[i].gpa + p->seg[i].memsz && p->seg[i].gpa < gpa + n)
 			return true;
+	for (unsigned int i = 0; i < p->nmods; i++)
+		if (gpa < p->mod_gpa[i] + p->mods[i].size && p->mod_gpa[i] < gpa + n)
+			return true;
 	return false;
+}
+
+/*
+ * plan_mods - the modules, page-aligned one after another in high RAM,
+ * from the first page above the kernel's highest segment. Returns 0, or
+ * -SV_ENOMEM naming the first module that does not fit.
+ */
+static int plan_mods(struct load_ctx *c, struct plan *p)
+{
+	uint64_t at = GUEST_HIGH_RAM_START, top = c->gm->ram_bytes;
+
+	for (unsigned int i = 0; i < p->nseg; i++)
+		if (p->seg[i].gpa + p->seg[i].memsz > at)
+			at = p->seg[i].gpa + p->seg[i].memsz;
+	for (unsigned int i = 0; i < p->nmods; i++) {
+		size_t n = p->mods[i].size;
+
+		at = ALIGN_UP(at);
+		if (!guest_range_is_ram(top, at, n ? n : 1) || at + n > (1ull << 32))
+			return load_error(c, -SV_ENOMEM,
+					  "module %u (%zu bytes) does not fit in guest RAM above the kernel "
+					  "(from 0x%llx; RAM top 0x%llx)", i, n, (unsigned long long)at,
+					  (unsigned long long)top);
+		p->mod_gpa[i] = at;
+		at += n;
+	}
+	return 0;
+}
+
+/* write_mods - copy the modules to where plan_mods put them. */
+static int write_mods(struct load_ctx *c, const struct plan *p)
+{
+	for (unsigned int i = 0; i < p->nmods; i++) {
+		int rc = p->mods[i].size ? c->gm->write(c->gm->ctx, p->mod_gpa[i], p->mods[i].data,
+							 p->mods[i].size) : 0;
+
+		if (rc)
+			return load_error(c, rc, "writing module %u at 0x%llx failed (%d)", i,
+					  (unsigned long long)p->mod_gpa[i], rc);
+	}
+	return 0;
+}
+
+/* mod_string - module @i's string ("" when it has none). */
+static const char *mod_string(const struct plan *p, unsigned int i)
+{
+	return p->mods[i].string ? p->mods[i].string : "";
+}
+
+/* mods_bytes - the module entries and their strings in the information block. */
+static uint64_t mods_bytes(const struct plan *p)
+{
+	uint64_t n = p->nmods * sizeof(struct mb1_mod_entry);
+
+	for (unsigned int i = 0; i < p->nmods; i++)
+		n += strlen(mod_string(p, i)) + 1;
+	return n;
 }
 
 /*
@@ -418,25 +481,26 @@ static uint64_t place_info(const struct plan *p, uint64_t top, uint64_t n)
 	return 0;
 }
 
-/* info_bytes - the size of the information block for a @cmdlen-byte command line. */
-static uint64_t info_bytes(size_t cmdlen)
+/* info_bytes - the size of the information block for a @cmdlen-byte command line and @p's modules. */
+static uint64_t info_bytes(const struct plan *p, size_t cmdlen)
 {
 	return sizeof(struct mb1_info) + (GUEST_RAM_RANGES + 1) * sizeof(struct mb1_mmap_entry) +
-	       cmdlen + 1 + sizeof(MB1_LOADER_NAME);
+	       cmdlen + 1 + sizeof(MB1_LOADER_NAME) + mods_bytes(p);
 }
 
 /*
  * build_info - write the Multiboot information at @at (info, memory map,
- * command line, boot loader name, in that order; info_bytes() long).
- * Returns 0 and fills boot->ebx/info_*, or the write()/zero() error.
+ * command line, boot loader name, module entries, module strings, in that
+ * order; info_bytes() long). Returns 0 and fills boot->ebx/info_*, or the
+ * write()/zero() error.
  */
-static int build_info(struct load_ctx *c, uint64_t at, const char *cmdline, size_t cmdlen,
-		      struct mb1_boot *boot)
+static int build_info(struct load_ctx *c, const struct plan *p, uint64_t at, const char *cmdline,
+		      size_t cmdlen, struct mb1_boot *boot)
 {
 	const struct guest_mem *gm = c->gm;
 	struct guest_range r[GUEST_RAM_RANGES] = { { 0, 0 } };
 	struct mb1_mmap_entry mm[GUEST_RAM_RANGES + 1];
-	uint64_t mmap_at, cmd_at, name_at, total = info_bytes(cmdlen);
+	uint64_t mmap_at, cmd_at, name_at, mods_at, str_at, total = info_bytes(p, cmdlen);
 	struct mb1_info info;
 	int rc;
 
@@ -449,6 +513,7 @@ static int build_info(struct load_ctx *c, uint64_t at, const char *cmdline, size
 	mmap_at = sizeof(info);
 	cmd_at = mmap_at + sizeof(mm);
 	name_at = cmd_at + cmdlen + 1;
+	mods_at = name_at + sizeof(MB1_LOADER_NAME);
 
 	memset(&info, 0, sizeof(info));
 	info.flags = MB1_INFO_MEM | MB1_INFO_CMDLINE | MB1_INFO_MODS | MB1_INFO_MMAP |
@@ -456,7 +521,8 @@ static int build_info(struct load_ctx *c, uint64_t at, const char *cmdline, size
 	info.mem_lower = (uint32_t)(r[0].end >> 10);
 	info.mem_upper = (uint32_t)((r[1].end - r[1].start) >> 10);
 	info.cmdline = (uint32_t)(at + cmd_at);
-	info.mods_count = 0;		/* no modules: mods_addr stays 0 */
+	info.mods_count = p->nmods;
+	info.mods_addr = p->nmods ? (uint32_t)(at + mods_at) : 0;
 	info.mmap_length = (uint32_t)sizeof(mm);
 	info.mmap_addr = (uint32_t)(at + mmap_at);
 	info.boot_loader_name = (uint32_t)(at + name_at);
@@ -470,6 +536,19 @@ static int build_info(struct load_ctx *c, uint64_t at, const char *cmdline, size
 		rc = gm->write(gm->ctx, at + cmd_at, cmdline, cmdlen);
 	if (!rc)
 		rc = gm->write(gm->ctx, at + name_at, MB1_LOADER_NAME, sizeof(MB1_LOADER_NAME));
+	str_at = mods_at + p->nmods * sizeof(struct mb1_mod_entry);
+	for (unsigned int i = 0; i < p->nmods && !rc; i++) {
+		const char *s = mod_string(p, i);
+		struct mb1_mod_entry m = {
+			(uint32_t)p->mod_gpa[i], (uint32_t)(p->mod_gpa[i] + p->mods[i].size),
+			(uint32_t)(at + str_at), 0,
+		};
+
+		rc = gm->write(gm->ctx, at + mods_at + i * sizeof(m), &m, sizeof(m));
+		if (!rc)
+			rc = gm->write(gm->ctx, at + str_at, s, strlen(s) + 1);
+		str_at += strlen(s) + 1;
+	}
 	if (rc)
 		return load_error(c, rc, "writing the multiboot info at 0x%llx failed (%d)",
 				  (unsigned long long)at, rc);
@@ -479,13 +558,20 @@ static int build_info(struct load_ctx *c, uint64_t at, const char *cmdline, size
 	return 0;
 }
 
-/* mb1_load - load a Multiboot v1 image and build its info; returns 0 or -SV_E*. */
 int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 	     const char *cmdline, struct mb1_boot *boot, char *err, size_t errlen)
 {
+	return mb1_load_mods(gm, image, size, cmdline, NULL, 0, boot, err, errlen);
+}
+
+/* mb1_load_mods - load a Multiboot v1 image and its modules and build the info; returns 0 or -SV_E*. */
+int mb1_load_mods(const struct guest_mem *gm, const void *image, size_t size, const char *cmdline,
+		  const struct mb1_module *mods, unsigned int nmods, struct mb1_boot *boot,
+		  char *err, size_t errlen)
+{
 	struct load_ctx c = { .img = image, .size = size, .gm = gm, .err = err, .errlen = errlen };
 	struct guest_range ranges[GUEST_RAM_RANGES];
-	struct plan plan = { .nseg = 0 };
+	struct plan plan = { .nseg = 0, .mods = mods, .nmods = nmods };
 	uint32_t hoff = 0, flags = 0, unsupported;
 	uint64_t info_at;
 	size_t cmdlen;
@@ -494,8 +580,13 @@ int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 	if (err && errlen)
 		err[0] = '\0';
 	memset(boot, 0, sizeof(*boot));
-	if (!gm || !gm->write || !gm->zero || (!image && size))
+	if (!gm || !gm->write || !gm->zero || (!image && size) || (nmods && !mods))
 		return load_error(&c, -SV_EINVAL, "bad loader arguments");
+	if (nmods > MB1_MAX_MODS)
+		return load_error(&c, -SV_EINVAL, "%u modules, at most %d", nmods, MB1_MAX_MODS);
+	for (unsigned int i = 0; i < nmods; i++)
+		if (!mods[i].data && mods[i].size)
+			return load_error(&c, -SV_EINVAL, "bad loader arguments");
 	if (guest_ram_ranges(gm->ram_bytes, ranges) < 0)
 		return load_error(&c, -SV_EINVAL,
 				  "guest RAM size 0x%llx is not a multiple of 4K in [%lluM, %lluM]",
@@ -536,20 +627,26 @@ int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 	if (rc)
 		return rc;
 	rc = check_plan(&c, &plan);
+	if (!rc)
+		rc = plan_mods(&c, &plan);
 	if (rc)
 		return rc;
-	info_at = place_info(&plan, gm->ram_bytes, info_bytes(cmdlen));
+	info_at = place_info(&plan, gm->ram_bytes, info_bytes(&plan, cmdlen));
 	if (!info_at)
 		return load_error(&c, -SV_ENOMEM, "no free guest RAM for the multiboot info (%llu bytes)",
-				  (unsigned long long)info_bytes(cmdlen));
+				  (unsigned long long)info_bytes(&plan, cmdlen));
 
 	/* Every check passed: only now touch the guest. */
 	rc = write_plan(&c, &plan);
+	if (!rc)
+		rc = write_mods(&c, &plan);
+	if (!rc)
+		rc = build_info(&c, &plan, info_at, cmdline, cmdlen, boot);
 	if (rc)
 		return rc;
-	rc = build_info(&c, info_at, cmdline, cmdlen, boot);
-	if (rc)
-		return rc;
+	boot->nmods = nmods;
+	boot->mods_start = nmods ? plan.mod_gpa[0] : 0;
+	boot->mods_end = nmods ? plan.mod_gpa[nmods - 1] + mods[nmods - 1].size : 0;
 
 	boot->eip = (uint32_t)plan.entry;
 	boot->eax = MB1_BOOT_MAGIC;

@@ -31,7 +31,7 @@
  *     segments go to p_paddr, p_filesz bytes copied and the rest of p_memsz
  *     zeroed; e_entry is translated from virtual to physical through the
  *     segment containing it (as GRUB does), and must lie below 4 GiB.
- * Header flags: bit 0 (page-align modules) is trivially met (no modules),
+ * Header flags: bit 0 (page-align modules) is always met (modules start on a page),
  * bit 1 (memory info) is always provided, bit 2 (video mode) is ignored with a
  * note in mb1_boot.note; any other bit in 0..15 is a required feature we lack
  * and rejects the image. Bits 17..31 are ignored.
@@ -62,6 +62,7 @@
 #define MB1_MAX_PHDRS		128		/* program headers we look at */
 #define MB1_CMDLINE_MAX		4096		/* bytes, without the NUL */
 #define MB1_ERR_MAX		128		/* a good size for the error buffer */
+#define MB1_MAX_MODS		16		/* modules per guest */
 
 /* Header flags (Multiboot header "flags"). */
 #define MB1_HF_PAGE_ALIGN	(1u << 0)
@@ -102,6 +103,21 @@ struct mb1_info {
 	uint16_t vbe_interface_off;
 	uint16_t vbe_interface_len;
 } __attribute__((packed));
+
+/* One module entry of the information structure (mods_addr points at the first). */
+struct mb1_mod_entry {
+	uint32_t mod_start;		/* gpa, page-aligned */
+	uint32_t mod_end;		/* gpa of the byte after it */
+	uint32_t string;		/* gpa of its NUL-terminated string */
+	uint32_t reserved;
+} __attribute__((packed));
+
+/* A module to hand to the guest: bytes from the host, and its string. */
+struct mb1_module {
+	const void *data;
+	size_t size;
+	const char *string;		/* NULL = "" */
+};
 
 /* One memory map entry; "size" (20) does not count itself. */
 struct mb1_mmap_entry {
@@ -151,6 +167,9 @@ struct mb1_boot {
 	uint64_t image_end;		/* highest loaded gpa + 1 */
 	uint32_t info_start;		/* [info_start, info_end): info, mmap, strings */
 	uint32_t info_end;
+	unsigned int nmods;		/* modules placed */
+	uint64_t mods_start;		/* [mods_start, mods_end): the modules, one after another */
+	uint64_t mods_end;
 	char note[96];			/* a debug note ("" if none), e.g. ignored video mode */
 };
 
@@ -177,6 +196,16 @@ bool guest_range_is_ram(uint64_t ram_bytes, uint64_t gpa, uint64_t n);
  */
 int mb1_load(const struct guest_mem *gm, const void *image, size_t size,
 	     const char *cmdline, struct mb1_boot *boot, char *err, size_t errlen);
+
+/*
+ * mb1_load_mods - mb1_load, with the @nmods modules @mods (at most
+ * MB1_MAX_MODS) placed page-aligned in high RAM above the kernel, in order,
+ * and listed in the information (mods_count, mods_addr, each with its
+ * string). -SV_ENOMEM with a message naming the module if one does not fit.
+ */
+int mb1_load_mods(const struct guest_mem *gm, const void *image, size_t size, const char *cmdline,
+		  const struct mb1_module *mods, unsigned int nmods, struct mb1_boot *boot,
+		  char *err, size_t errlen);
 
 struct vcpu_boot_state;
 /* mb1_boot_state - the vCPU state a Multiboot v1 kernel loaded as @b starts in (above). */

@@ -118,24 +118,79 @@ static int release_leaf(void *arg, const struct p2m_leaf *leaf)
 	return 0;
 }
 
-struct vm *vm_create(const struct boot_module *mod, int index)
+/* The Multiboot modules of one guest while it is loaded: bytes in place, strings copied. */
+struct mod_set {
+	struct mb1_module mod[MB1_MAX_MODS];
+	char str[MB1_MAX_MODS][VMCFG_CMDLINE_MAX + 1];
+	unsigned int n;
+};
+
+/* module_config - parse module @i's line into @cfg; 0, or -SV_EINVAL with @err filled. */
+static int module_config(const struct boot_module *mod, size_t i, struct vm_config *cfg,
+			 char *err, size_t errlen)
+{
+	char line[VMCFG_PATH_MAX + VMCFG_CMDLINE_MAX + 64];
+
+	/* GRUB passes the options only; vmconfig wants a leading path word. */
+	snprintf(line, sizeof(line), "vm%zu %s", i, mod->cmdline);
+	return vmconfig_parse(line, cfg, err, errlen);
+}
+
+/*
+ * gather_mods - the modules whose line says for=@name, in line order, into
+ * @ms. Returns 0, or -SV_E2BIG when there are more than MB1_MAX_MODS.
+ */
+static int gather_mods(const struct boot_module *mods, size_t nmods, const char *name,
+		       struct mod_set *ms)
 {
 	struct vm_config cfg;
-	char line[VMCFG_PATH_MAX + VMCFG_CMDLINE_MAX + 64], err[VMCFG_ERR_MAX];
+
+	ms->n = 0;
+	for (size_t i = 0; i < nmods; i++) {
+		if (module_config(&mods[i], i, &cfg, NULL, 0) || strcmp(cfg.for_vm, name))
+			continue;
+		if (ms->n == MB1_MAX_MODS)
+			return -SV_E2BIG;
+		memcpy(ms->str[ms->n], cfg.cmdline, sizeof(ms->str[0]));
+		ms->mod[ms->n] = (struct mb1_module){ (const void *)(uintptr_t)mods[i].start,
+						      mods[i].end - mods[i].start, ms->str[ms->n] };
+		ms->n++;
+	}
+	return 0;
+}
+
+void vm_check_module_owners(const struct boot_module *mods, size_t nmods)
+{
+	struct vm_config cfg;
+
+	for (size_t i = 0; i < nmods; i++) {
+		if (module_config(&mods[i], i, &cfg, NULL, 0) || !cfg.for_vm[0] || name_taken(cfg.for_vm))
+			continue;
+		pr_err("module %zu: for=%s: no VM of that name was started; module not used\n", i,
+		       cfg.for_vm);
+	}
+}
+
+struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
+{
+	const struct boot_module *mod = &mods[index];
+	struct vm_config cfg;
+	char err[VMCFG_ERR_MAX];
+	struct mod_set *ms;
 	struct guest_mem gm;
 	struct mb1_boot boot;
 	struct vcpu_boot_state first;
 	struct vm *vm;
 	int id, rc;
 
-	/* GRUB passes the options only; vmconfig wants a leading path word. */
-	snprintf(line, sizeof(line), "vm%d %s", index, mod->cmdline);
-	if (vmconfig_parse(line, &cfg, err, sizeof(err))) {
-		pr_err("module %d: %s; VM not started\n", index, err);
+	if (module_config(mod, index, &cfg, err, sizeof(err))) {
+		pr_err("module %zu: %s; VM not started\n", index, err);
 		return NULL;
 	}
+	if (cfg.for_vm[0])
+		return NULL;	/* a module of another VM's kernel, not a VM */
 	if (name_taken(cfg.name)) {
-		pr_err("module %d: a VM named '%s' exists already; VM not started\n", index, cfg.name);
+		pr_err("module %zu: a VM named '%s' exists already; VM not started\n", index, cfg.name);
 		return NULL;
 	}
 	id = free_id();
@@ -175,9 +230,21 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 		goto err_destroy;
 	}
 
+	ms = heap_alloc(&hv_heap, sizeof(*ms));
+	if (!ms) {
+		pr_err("vm %s: out of memory for its module list; VM not started\n", vm->name);
+		goto err_destroy;
+	}
+	if (gather_mods(mods, nmods, vm->name, ms)) {
+		pr_err("vm %s: more than %d modules with for=%s; VM not started\n", vm->name,
+		       MB1_MAX_MODS, vm->name);
+		heap_free(&hv_heap, ms);
+		goto err_destroy;
+	}
 	gm = (struct guest_mem){ vm, vm->ram_bytes, gm_write, gm_zero };
-	rc = mb1_load(&gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start,
-		      cfg.cmdline, &boot, err, sizeof(err));
+	rc = mb1_load_mods(&gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start,
+			   cfg.cmdline, ms->mod, ms->n, &boot, err, sizeof(err));
+	heap_free(&hv_heap, ms);
 	if (rc) {
 		pr_err("vm %s: %s; VM not started\n", vm->name, err);
 		goto err_destroy;
@@ -195,6 +262,9 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 		boot.format == MB1_FMT_ELF64 ? "ELF64" :
 		boot.format == MB1_FMT_AOUT ? "a.out-kludge" : "ELF32",
 		cfg.cmdline);
+	if (boot.nmods)
+		pr_info("vm %d '%s': %u modules at %#llx-%#llx\n", vm->id, vm->name, boot.nmods,
+			(unsigned long long)boot.mods_start, (unsigned long long)boot.mods_end);
 	vm->state = VM_RUNNING;
 	return vm;
 

@@ -100,11 +100,16 @@ struct vm {
 extern struct vm *vms[VM_MAX + 1];	/* by id; NULL where unused */
 
 /*
- * vm_create - build a VM from a GRUB module: options from its command line
- * (vm=, mem=, cmdline=, domain=), the image loaded as a Multiboot v1 kernel.
- * Returns the VM, or NULL after printing why (the other VMs are unaffected).
+ * vm_create - build a VM from GRUB module @index of @mods: options from its
+ * command line (vm=, mem=, cmdline=, domain=, share=), the image loaded as a
+ * Multiboot v1 kernel with the modules that say for=NAME as its modules.
+ * Returns the VM, or NULL after printing why (the other VMs are unaffected);
+ * NULL and nothing printed for a for= module, which is not a VM.
  */
-struct vm *vm_create(const struct boot_module *mod, int index);
+struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index);
+
+/* vm_check_module_owners - an error line for each for=NAME module whose VM was not started. */
+void vm_check_module_owners(const struct boot_module *mods, size_t nmods);
 
 /* vm_stop - stop @vm with @code (-1: by the hypervisor) and a printed reason; its memory is released. */
 void vm_stop(struct vm *vm, int code, const char *fmt, ...)

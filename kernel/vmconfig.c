@@ -208,6 +208,16 @@ static int set_cmdline(struct cursor *c, struct vm_config *cfg, const char *v)
 	return 0;
 }
 
+static int set_for(struct cursor *c, struct vm_config *cfg, const char *v)
+{
+	if (!vmconfig_name_valid(v))
+		return cfg_error(c, -SV_EINVAL,
+				 "for: '%.24s' is not a valid VM name (1-%d of A-Z a-z 0-9 _ -)",
+				 v, VMCFG_NAME_MAX);
+	copy_str(cfg->for_vm, v);
+	return 0;
+}
+
 static int set_share(struct cursor *c, struct vm_config *cfg, const char *v)
 {
 	if (!strcmp(v, "on"))
@@ -230,6 +240,7 @@ static const struct {
 	{ "cmdline",	VMCFG_KEY_CMDLINE,	set_cmdline },
 	{ "domain",	VMCFG_KEY_DOMAIN,	set_domain },
 	{ "share",	VMCFG_KEY_SHARE,	set_share },
+	{ "for",	VMCFG_KEY_FOR,		set_for },
 };
 
 /* apply_option - one key=value word; returns 0 or -SV_EINVAL (message written). */
@@ -249,7 +260,7 @@ static int apply_option(struct cursor *c, struct vm_config *cfg, char *word)
 		return keys[i].set(c, cfg, eq + 1);
 	}
 	return cfg_error(c, -SV_EINVAL,
-			 "%.24s: unknown key (known: vm mem cmdline domain share)", word);
+			 "%.24s: unknown key (known: vm mem cmdline domain share for)", word);
 }
 
 /* vmconfig_parse - parse a module command line into @cfg; returns 0 or -SV_EINVAL. */
@@ -284,6 +295,13 @@ int vmconfig_parse(const char *line, struct vm_config *cfg, char *err, size_t er
 	if (n < 0)
 		return n;
 
+	if (cfg->given & VMCFG_KEY_FOR) {
+		if (cfg->given & ~(VMCFG_KEY_FOR | VMCFG_KEY_CMDLINE))
+			return cfg_error(&c, -SV_EINVAL,
+					 "for: a module for VM '%s' takes only cmdline= (its string)",
+					 cfg->for_vm);
+		return 0;
+	}
 	if (!(cfg->given & VMCFG_KEY_VM)) {
 		default_name(cfg->path, cfg->name);
 		if (!cfg->name[0])

@@ -19,6 +19,9 @@
  *                 at most VMCFG_CMDLINE_MAX bytes, may be empty. Default "".
  *   domain=NAME   the sharing domain (same rules as vm=). Default "default".
  *   share=on|off  take part in page sharing. Default on.
+ *   for=NAME      this module is not a VM: it belongs to the VM named NAME, as
+ *                 one of its kernel's Multiboot modules (in the order of the
+ *                 lines). Only cmdline= may go with it: the module's string.
  *
  * Quoting, as GRUB's own quoting rules produce it: inside a word, "..." quotes
  * spaces; a backslash escapes the next character when it is one of \ " ' or a
@@ -49,6 +52,7 @@ enum vmcfg_key {
 	VMCFG_KEY_CMDLINE	= 1u << 2,
 	VMCFG_KEY_DOMAIN	= 1u << 3,
 	VMCFG_KEY_SHARE		= 1u << 4,
+	VMCFG_KEY_FOR		= 1u << 5,
 };
 
 struct vm_config {
@@ -58,6 +62,7 @@ struct vm_config {
 	char cmdline[VMCFG_CMDLINE_MAX + 1];	/* cmdline=, unquoted */
 	char domain[VMCFG_NAME_MAX + 1];	/* domain= */
 	bool share;				/* share= */
+	char for_vm[VMCFG_NAME_MAX + 1];	/* for=: a module of that VM, "" for a VM */
 	unsigned int given;			/* enum vmcfg_key bits */
 };
 

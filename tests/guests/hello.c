@@ -4,7 +4,10 @@
  * magic, mem_lower/mem_upper, the memory map and the command line.
  *
  * Options: mem=N[KMG] (the RAM size the loader was asked for: mem_upper
- * must agree), expect=WORD (the command line must carry this word).
+ * must agree), expect=WORD (the command line must carry this word),
+ * mods=N (the loader handed over N Multiboot modules, module i with the
+ * string "modI"; default 0) and modword=WORD (each module's bytes begin
+ * with WORD).
  */
 #include "rt.h"
 
@@ -80,11 +83,40 @@ static void cmdline(void)
 	EXPECT(found);
 }
 
+/* modules - mods=N modules, page-aligned in RAM above the image, in order, named modI. */
+static void modules(void)
+{
+	uint32_t want = rt_opt_u32("mods", 0), ram_top = 0x100000u + rt_boot.mem_upper * 1024u;
+	const char *word = rt_opt("modword");
+	uint32_t prev_end = rt_image_end_page();
+
+	if (!rt_boot.has_mods) {
+		EXPECT(want == 0);
+		return;
+	}
+	rt_printf("modules: %u\n", rt_boot.nmods);
+	EXPECT(rt_boot.nmods == want);
+	for (unsigned int i = 0; i < rt_boot.nmods && i < RT_MODS_MAX; i++) {
+		const struct rt_module *m = &rt_boot.mods[i];
+		char name[8] = { 'm', 'o', 'd', (char)('0' + i % 10), 0 };
+
+		rt_printf("module %u: %x-%x '%s'\n", i, m->start, m->end, m->string);
+		EXPECT((m->start & 0xfff) == 0);
+		EXPECT(m->start >= prev_end && m->end >= m->start && m->end <= ram_top);
+		EXPECT(!rt_strncmp(m->string, name, 8));
+		if (word)
+			for (size_t k = 0; word[k] && word[k] != ' '; k++)
+				EXPECT(m->start + k < m->end && ((const char *)m->start)[k] == word[k]);
+		prev_end = m->end;
+	}
+}
+
 static const struct rt_test tests[] = {
 	{ "hello", say_hello },
 	{ "meminfo", meminfo },
 	{ "mmap", mmap },
 	{ "cmdline", cmdline },
+	{ "modules", modules },
 	{ NULL, NULL },
 };
 

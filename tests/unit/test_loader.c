@@ -267,7 +267,8 @@ static uint32_t ram32(const struct sim *s, uint64_t gpa)
 }
 
 /* check_info - the Multiboot information at EBX, as the spec lays it out. */
-static void check_info(const struct sim *s, const struct mb1_boot *b, const char *cmdline)
+static void check_info_mods(const struct sim *s, const struct mb1_boot *b, const char *cmdline,
+			    unsigned int nmods)
 {
 	struct mb1_info info;
 	struct mb1_mmap_entry mm[3];
@@ -285,7 +286,9 @@ static void check_info(const struct sim *s, const struct mb1_boot *b, const char
 	assert_int_equal(info.flags, (1u << 0) | (1u << 2) | (1u << 3) | (1u << 6) | (1u << 9));
 	assert_int_equal(ram32(s, b->ebx + 4), 640);				/* mem_lower */
 	assert_int_equal(ram32(s, b->ebx + 8), (s->top - 0x100000) / 1024);	/* mem_upper */
-	assert_int_equal(info.mods_count, 0);
+	assert_int_equal(info.mods_count, nmods);
+	if (!nmods)
+		assert_int_equal(info.mods_addr, 0);
 	assert_int_equal(ram32(s, b->ebx + 44), 72);				/* mmap_length */
 	assert_int_equal(info.mmap_addr, ram32(s, b->ebx + 48));
 	assert_true(info.mmap_addr >= b->info_start && info.mmap_addr + 72 <= b->info_end);
@@ -307,6 +310,11 @@ static void check_info(const struct sim *s, const struct mb1_boot *b, const char
 	assert_true(info.boot_loader_name >= b->info_start && info.boot_loader_name < b->info_end);
 	assert_string_equal((const char *)s->ram + info.boot_loader_name, "sharevisor");
 	assert_true(info.boot_loader_name + 11 <= b->info_end);
+}
+
+static void check_info(const struct sim *s, const struct mb1_boot *b, const char *cmdline)
+{
+	check_info_mods(s, b, cmdline, 0);
 }
 
 /* check_seg - file bytes copied, bss zeroed, a poisoned byte on either side. */
@@ -348,6 +356,66 @@ static void test_elf32(void **state)
 	assert_true(b.info_end <= 0xa0000);		/* info goes to low RAM */
 	assert_int_equal(b.info_start, 0x9f000);
 	assert_int_equal(s->bad, 0);
+	free(im.b);
+	sim_free(s);
+}
+
+/* Modules: placed page-aligned above the kernel, in order, with their strings; too big is ENOMEM. */
+static void test_modules(void **state)
+{
+	struct sim *s = sim_new(RAM_TOP);
+	struct img im = make_elf32();
+	uint8_t a[5000], bmod[3];
+	struct mb1_module mods[3] = {
+		{ a, sizeof(a), "env nr_cpus=1" }, { bmod, sizeof(bmod), NULL }, { NULL, 0, "empty" },
+	};
+	struct mb1_mod_entry e[3];
+	struct mb1_info info;
+	struct mb1_boot b;
+	char err[MB1_ERR_MAX];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(a); i++)
+		a[i] = (uint8_t)(i * 7 + 1);
+	memcpy(bmod, "xyz", 3);
+	assert_int_equal(mb1_load_mods(&s->gm, im.b, im.size, "k", mods, 3, &b, err, sizeof(err)), 0);
+	check_info_mods(s, &b, "k", 3);
+	memcpy(&info, s->ram + b.ebx, sizeof(info));
+	assert_true(info.mods_addr >= b.info_start && info.mods_addr + sizeof(e) <= b.info_end);
+	memcpy(e, s->ram + info.mods_addr, sizeof(e));
+	/* In order, page-aligned, above the kernel, not overlapping the info. */
+	assert_true(e[0].mod_start >= b.image_end);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(e[i].mod_start & 0xfff, 0);
+		assert_int_equal(e[i].mod_end - e[i].mod_start, mods[i].size);
+		assert_true(e[i].mod_end <= b.info_start || e[i].mod_start >= b.info_end);
+		assert_int_equal(e[i].reserved, 0);
+		if (i)
+			assert_true(e[i].mod_start >= e[i - 1].mod_end);
+	}
+	assert_memory_equal(s->ram + e[0].mod_start, a, sizeof(a));
+	assert_memory_equal(s->ram + e[1].mod_start, "xyz", 3);
+	assert_string_equal((const char *)s->ram + e[0].string, "env nr_cpus=1");
+	assert_string_equal((const char *)s->ram + e[1].string, "");
+	assert_string_equal((const char *)s->ram + e[2].string, "empty");
+	assert_int_equal(b.nmods, 3);
+	assert_int_equal(b.mods_start, e[0].mod_start);
+	assert_int_equal(b.mods_end, e[2].mod_end);
+	assert_int_equal(s->bad, 0);
+	sim_free(s);
+
+	/* A module bigger than the RAM above the kernel: ENOMEM naming it, nothing written. */
+	s = sim_new(RAM_TOP);
+	mods[1].size = RAM_TOP;
+	mods[1].data = calloc(1, RAM_TOP);
+	assert_int_equal(mb1_load_mods(&s->gm, im.b, im.size, "k", mods, 3, &b, err, sizeof(err)),
+			 -SV_ENOMEM);
+	assert_non_null(strstr(err, "module 1 ("));
+	for (uint64_t i = 0; i < RAM_TOP; i++)
+		assert_int_equal(s->ram[i], POISON);
+	free((void *)mods[1].data);
+	assert_int_equal(mb1_load_mods(&s->gm, im.b, im.size, "k", mods, MB1_MAX_MODS + 1, &b, err,
+				       sizeof(err)), -SV_EINVAL);
 	free(im.b);
 	sim_free(s);
 }
@@ -913,6 +981,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf32),
 		cmocka_unit_test(test_boot_state),
+		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_elf64),
 		cmocka_unit_test(test_aout),
 		cmocka_unit_test(test_ram_ranges),

@@ -72,6 +72,28 @@ static void test_name_required(void **state)
 	assert_string_equal(cfg.name, "ok");
 }
 
+/* for=NAME: a module of that VM, not a VM; only cmdline= (its string) may go with it. */
+static void test_for(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("/data/env.txt for=t1 cmdline=\"t1 env\""), 0);
+	assert_string_equal(cfg.for_vm, "t1");
+	assert_string_equal(cfg.cmdline, "t1 env");
+	assert_int_equal(cfg.given, VMCFG_KEY_FOR | VMCFG_KEY_CMDLINE);
+	/* The file name needs to be no VM name: it is no VM. */
+	assert_int_equal(parse("/data/very-long-data-file.bin for=t1"), 0);
+	assert_string_equal(cfg.for_vm, "t1");
+	assert_int_equal(parse("/g/hello.elf"), 0);
+	assert_string_equal(cfg.for_vm, "");
+	assert_int_equal(parse("/d/e for=t1 mem=4M"), -SV_EINVAL);
+	assert_non_null(strstr(err, "takes only cmdline="));
+	assert_int_equal(parse("/d/e for=t1 vm=x"), -SV_EINVAL);
+	assert_int_equal(parse("/d/e for=bad.name"), -SV_EINVAL);
+	assert_non_null(strstr(err, "for:"));
+	assert_int_equal(parse("/d/e for=a for=b"), -SV_EINVAL);
+	assert_non_null(strstr(err, "for: given twice"));
+}
+
 /* GRUB's own re-quoting: the whole word quoted, backslash escapes. */
 static void test_quoting(void **state)
 {
@@ -252,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_full_line),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_name_required),
+		cmocka_unit_test(test_for),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_rejections),

@@ -9,6 +9,7 @@
 #define MB_BOOT_MAGIC	0x2BADB002u
 #define MBI_MEM		(1u << 0)
 #define MBI_CMDLINE	(1u << 2)
+#define MBI_MODS	(1u << 3)
 #define MBI_MMAP	(1u << 6)
 
 /* The part of the Multiboot v1 information structure the guests read. */
@@ -20,6 +21,11 @@ struct mb_info {
 	uint32_t mods_count, mods_addr;
 	uint32_t syms[4];
 	uint32_t mmap_length, mmap_addr;
+} __attribute__((packed));
+
+/* One module entry. */
+struct mb_mod {
+	uint32_t start, end, string, reserved;
 } __attribute__((packed));
 
 /* One memory map entry; SIZE does not count itself. */
@@ -56,6 +62,22 @@ static void copy_boot_info(uint32_t magic, const struct mb_info *mbi)
 			rt_boot.cmdline[i] = s[i];
 		rt_boot.cmdline[i] = '\0';
 		rt_boot.has_cmdline = true;
+	}
+	if ((mbi->flags & MBI_MODS) && (mbi->mods_addr || !mbi->mods_count)) {
+		const struct mb_mod *m = (const void *)mbi->mods_addr;
+
+		rt_boot.has_mods = true;
+		rt_boot.nmods = mbi->mods_count;
+		for (unsigned int i = 0; i < mbi->mods_count && i < RT_MODS_MAX; i++) {
+			const char *s = (const char *)m[i].string;
+			unsigned int k = 0;
+
+			rt_boot.mods[i].start = m[i].start;
+			rt_boot.mods[i].end = m[i].end;
+			for (; s && k < sizeof(rt_boot.mods[i].string) - 1 && s[k]; k++)
+				rt_boot.mods[i].string[k] = s[k];
+			rt_boot.mods[i].string[k] = '\0';
+		}
 	}
 	if (mbi->flags & MBI_MMAP) {
 		uint32_t off = 0;

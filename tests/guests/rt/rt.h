@@ -77,12 +77,18 @@ void rt_exit(uint8_t code) __attribute__((noreturn));
 /* ---- Multiboot information (copied into the image at boot) ---- */
 
 #define RT_MMAP_MAX	32
+#define RT_MODS_MAX	16
 #define RT_CMDLINE_MAX	256
 
 struct rt_mmap_entry {
 	uint64_t addr;
 	uint64_t len;
 	uint32_t type;		/* 1 = available RAM */
+};
+
+struct rt_module {
+	uint32_t start, end;	/* [start, end): the bytes stay where the loader put them */
+	char string[64];
 };
 
 struct rt_boot {
@@ -94,6 +100,9 @@ struct rt_boot {
 	char cmdline[RT_CMDLINE_MAX];
 	unsigned int nmmap;
 	struct rt_mmap_entry mmap[RT_MMAP_MAX];
+	bool has_mods;
+	unsigned int nmods;	/* mods_count (those beyond RT_MODS_MAX are not kept) */
+	struct rt_module mods[RT_MODS_MAX];
 };
 
 extern struct rt_boot rt_boot;
