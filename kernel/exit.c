@@ -93,6 +93,9 @@ static enum exit_action handle_io(struct vcpu *v, const struct vm_exit *e)
 		val = 0xffffffffu;
 		vm->unhandled_ports++;
 	}
+	/* A device may have ended the VM (reset, power-off): its vCPU state is gone. */
+	if (vm->state == VM_STOPPED)
+		return EXIT_STOP;
 	if (e->io.in)
 		v->regs.rax = (v->regs.rax & ~(uint64_t)mask) | (val & mask);
 	return EXIT_CONTINUE;

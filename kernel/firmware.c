@@ -225,6 +225,18 @@ static void mp_config(uint8_t *t, const struct fw_config *c)
 	t[7] = fw_checksum(t, len);
 }
 
+/*
+ * The DSDT's AML (ACPI 6.4 ch. 20): only Name (\_S5, Package () { 5, 5, 0, 0 }),
+ * the SLP_TYP values of soft-off, so that an OS can power the VM off
+ * (drivers/vacpi.c). The platform needs no methods.
+ */
+static const uint8_t dsdt_aml[] = {
+	0x08, '_', 'S', '5', '_',	/* NameOp "_S5_" */
+	0x12, 0x08, 0x04,		/* PackageOp, PkgLength 8, 4 elements */
+	0x0a, 0x05, 0x0a, 0x05,		/* BytePrefix 5, BytePrefix 5 */
+	0x00, 0x00,			/* ZeroOp, ZeroOp */
+};
+
 int fw_build(const struct fw_config *c, uint8_t *area, uint32_t area_gpa, size_t size,
 	     struct fw_layout *l)
 {
@@ -242,7 +254,7 @@ int fw_build(const struct fw_config *c, uint8_t *area, uint32_t area_gpa, size_t
 	rsdt = take(&o, ACPI_HDR + 2 * 4, 16, &l->rsdt);
 	xsdt = take(&o, ACPI_HDR + 2 * 8, 16, &l->xsdt);
 	fa = take(&o, FADT_LEN, 16, &l->fadt);
-	dsdt = take(&o, ACPI_HDR, 16, &l->dsdt);
+	dsdt = take(&o, ACPI_HDR + sizeof(dsdt_aml), 16, &l->dsdt);
 	ma = take(&o, madt_len(c), 16, &l->madt);
 	mp = take(&o, mp_len(c), 16, &l->mp_config);
 	if (o.err)
@@ -253,9 +265,9 @@ int fw_build(const struct fw_config *c, uint8_t *area, uint32_t area_gpa, size_t
 	memcpy(facs, "FACS", 4);
 	p32(facs + 4, 64);
 	p8(facs + 32, 2);		/* version */
-	/* DSDT: a definition block with no AML: the platform needs no methods. */
-	acpi_header(dsdt, "DSDT", ACPI_HDR, 2);
-	acpi_seal(dsdt, ACPI_HDR);
+	acpi_header(dsdt, "DSDT", ACPI_HDR + sizeof(dsdt_aml), 2);
+	memcpy(dsdt + ACPI_HDR, dsdt_aml, sizeof(dsdt_aml));
+	acpi_seal(dsdt, ACPI_HDR + sizeof(dsdt_aml));
 	fadt(fa, c, l->facs, l->dsdt);
 	madt(ma, c);
 	acpi_header(rsdt, "RSDT", ACPI_HDR + 8, 1);

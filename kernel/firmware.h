@@ -32,6 +32,8 @@ struct fw_config {
 };
 
 #define FW_MAX_CPUS	64
+#define FW_PM_BASE	0x600		/* where a VM's ACPI PM block is (drivers/vacpi.c) */
+#define FW_RESET_PORT	0xcf9
 #define FW_RESET_VALUE	0x06		/* CF9: system reset, full (hard) reset */
 
 /* Where the tables went (guest-physical addresses), for reports and tests. */

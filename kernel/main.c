@@ -116,9 +116,7 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 	if (cmdline_get(boot_info.cmdline, "stats_every", what, sizeof(what)))
 		for (const char *p = what; *p >= '0' && *p <= '9' && stats_every < 86400; p++)
 			stats_every = stats_every * 10 + (unsigned)(*p - '0');
-	for (size_t i = 0; i < boot_info.n_mods; i++)
-		vm_create(boot_info.mods, boot_info.n_mods, i);
-	vm_check_module_owners(boot_info.mods, boot_info.n_mods);
+	vm_create_all(boot_info.mods, boot_info.n_mods);
 	arch_timer_init(SCHED_HZ);
 	console_init(!test_mode, stats_every);
 	sched_run();

@@ -179,6 +179,7 @@ void sched_run(void)
 
 		vmshare_tick();
 		console_poll();
+		vm_restart_pending();
 		for (int n = 1; n <= VM_MAX; n++) {
 			struct vm *vm = vms[(cur + n - 1) % VM_MAX + 1];
 

@@ -16,6 +16,7 @@
 #include "kernel/msr.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
+#include "kernel/testexit.h"
 #include "kernel/vm.h"
 #include "kernel/vmconfig.h"
 #include "kernel/vmshare.h"
@@ -208,6 +209,8 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 	memcpy(vm->name, cfg.name, sizeof(vm->name) - 1);
 	memcpy(vm->domain, cfg.domain, sizeof(vm->domain) - 1);
 	vm->ram_bytes = cfg.mem_bytes;
+	vm->module = index;
+	vm->reboot_stops = cfg.reboot_stops;
 	vm->exit_code = -1;
 	vm->nr_vcpus = 1;	/* the boot vCPU; more with SMP guests */
 	for (int i = 0; i < VCPU_MAX; i++) {
@@ -345,4 +348,58 @@ bool vm_halted_for_good(const struct vm *vm)
 		if (!vm->vcpus[i].halt_forever)
 			return false;
 	return vm->nr_vcpus > 0;
+}
+
+/* The modules every VM was made from (kernel/main.c), for restarts. */
+static const struct boot_module *boot_mods;
+static size_t boot_nmods;
+
+void vm_create_all(const struct boot_module *mods, size_t nmods)
+{
+	boot_mods = mods;
+	boot_nmods = nmods;
+	for (size_t i = 0; i < nmods; i++)
+		vm_create(mods, nmods, i);
+	vm_check_module_owners(mods, nmods);
+}
+
+/* A test run stops a VM that keeps resetting itself: it would never end otherwise. */
+#define TEST_MAX_RESTARTS	10
+
+void vm_reset(struct vm *vm, const char *why)
+{
+	if (vm->reboot_stops) {
+		vm_stop(vm, 0, "%s (on_reboot=stop)", why);
+		return;
+	}
+	if (test_mode && vm->restarts >= TEST_MAX_RESTARTS) {
+		vm_stop(vm, -1, "%s after %u restarts: stopped (test mode)", why, vm->restarts);
+		return;
+	}
+	vm->restart = true;
+	vm_stop(vm, 0, "%s: restarting", why);
+}
+
+void vm_restart_pending(void)
+{
+	for (int id = 1; id <= VM_MAX; id++) {
+		struct vm *vm = vms[id];
+		size_t module;
+
+		if (!vm || vm->state != VM_STOPPED || !vm->restart)
+			continue;
+		/* A reset keeps the CMOS RAM and the clock, as on a PC. */
+		struct vrtc rtc = vm->rtc;
+		unsigned restarts = vm->restarts + 1;
+		struct vm *fresh;
+
+		module = vm->module;
+		vm_destroy(vm);
+		fresh = vm_create(boot_mods, boot_nmods, module);
+		if (!fresh)
+			continue;
+		fresh->rtc = rtc;
+		fresh->restarts = restarts;
+		pr_info("vm %d '%s': restarted (%u so far)\n", fresh->id, fresh->name, restarts);
+	}
 }

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "drivers/vacpi.h"
 #include "drivers/vio.h"
 #include "drivers/vpic.h"
 #include "drivers/vpit.h"
@@ -26,7 +27,7 @@
 #define VM_MAX		16
 #define VCPU_MAX	8	/* vCPUs per VM */
 #define VM_NAME_MAX	16	/* with the NUL */
-#define VM_IO_MAX	8
+#define VM_IO_MAX	16
 #define VM_LINE_MAX	160	/* guest console line buffer */
 #define VM_LOG_SIZE	4096	/* the tail of its console output kept for `log` */
 
@@ -76,6 +77,11 @@ struct vm {
 	struct share_vm *share;	/* the sharing engine's handle, NULL if not shared */
 	bool oom;		/* waiting for a free frame to finish a COW break */
 	uint64_t pages_populated;	/* guest frames given RAM on first touch */
+	size_t module;		/* the GRUB module it was made from (for a restart) */
+	bool reboot_stops;	/* on_reboot=stop: a reset request stops it */
+	bool restart;		/* stopped by a reset request: start it afresh */
+	unsigned restarts;	/* resets it went through */
+	uint8_t rcr;		/* reset control register (0xcf9) as written */
 	struct vcpu vcpus[VCPU_MAX];
 	int nr_vcpus;		/* vcpus[0 .. nr_vcpus) exist */
 	int rr_vcpu;		/* the vCPU the scheduler ran last */
@@ -86,6 +92,7 @@ struct vm {
 	struct vpit pit;
 	struct vuart uart;
 	struct vrtc rtc;
+	struct vacpi acpi;	/* PM1 block and PM timer, as the FADT says */
 	struct vio_range io[VM_IO_MAX];
 	int n_io;
 	char line[VM_LINE_MAX];	/* console output not yet printed */
@@ -110,6 +117,9 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 
 /* vm_check_module_owners - an error line for each for=NAME module whose VM was not started. */
 void vm_check_module_owners(const struct boot_module *mods, size_t nmods);
+
+/* vm_create_all - a VM from every module that is not for=, then the for= check; keeps @mods for restarts. */
+void vm_create_all(const struct boot_module *mods, size_t nmods);
 
 /* vm_stop - stop @vm with @code (-1: by the hypervisor) and a printed reason; its memory is released. */
 void vm_stop(struct vm *vm, int code, const char *fmt, ...)
@@ -136,6 +146,12 @@ bool vm_halted_for_good(const struct vm *vm);
 
 /* vm_counter - counter @idx (enum sv_counter) of @vm for the CPUID leaf; false if unknown. */
 bool vm_counter(const struct vm *vm, uint32_t idx, uint64_t *val);
+
+/* vm_reset - the guest asked for a reset (@why): stop @vm, to be started afresh unless on_reboot=stop. */
+void vm_reset(struct vm *vm, const char *why);
+
+/* vm_restart_pending - re-create every VM stopped by a reset request from its module. */
+void vm_restart_pending(void);
 
 /* vm_devices_init - the VM's PIC, PIT, UART and RTC, and its port map. */
 void vm_devices_init(struct vm *vm);

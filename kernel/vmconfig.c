@@ -218,6 +218,17 @@ static int set_for(struct cursor *c, struct vm_config *cfg, const char *v)
 	return 0;
 }
 
+static int set_on_reboot(struct cursor *c, struct vm_config *cfg, const char *v)
+{
+	if (!strcmp(v, "restart"))
+		cfg->reboot_stops = false;
+	else if (!strcmp(v, "stop"))
+		cfg->reboot_stops = true;
+	else
+		return cfg_error(c, -SV_EINVAL, "on_reboot: '%.24s' is not restart or stop", v);
+	return 0;
+}
+
 static int set_share(struct cursor *c, struct vm_config *cfg, const char *v)
 {
 	if (!strcmp(v, "on"))
@@ -241,6 +252,7 @@ static const struct {
 	{ "domain",	VMCFG_KEY_DOMAIN,	set_domain },
 	{ "share",	VMCFG_KEY_SHARE,	set_share },
 	{ "for",	VMCFG_KEY_FOR,		set_for },
+	{ "on_reboot",	VMCFG_KEY_ON_REBOOT,	set_on_reboot },
 };
 
 /* apply_option - one key=value word; returns 0 or -SV_EINVAL (message written). */
@@ -260,7 +272,7 @@ static int apply_option(struct cursor *c, struct vm_config *cfg, char *word)
 		return keys[i].set(c, cfg, eq + 1);
 	}
 	return cfg_error(c, -SV_EINVAL,
-			 "%.24s: unknown key (known: vm mem cmdline domain share for)", word);
+			 "%.24s: unknown key (known: vm mem cmdline domain share for on_reboot)", word);
 }
 
 /* vmconfig_parse - parse a module command line into @cfg; returns 0 or -SV_EINVAL. */

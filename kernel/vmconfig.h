@@ -19,6 +19,9 @@
  *                 at most VMCFG_CMDLINE_MAX bytes, may be empty. Default "".
  *   domain=NAME   the sharing domain (same rules as vm=). Default "default".
  *   share=on|off  take part in page sharing. Default on.
+ *   on_reboot=restart|stop  what a guest's reset request (port 0xcf9, the
+ *                 8042's pulse command 0xfe) does: start the VM afresh from
+ *                 its module, or stop it (code 0). Default restart.
  *   for=NAME      this module is not a VM: it belongs to the VM named NAME, as
  *                 one of its kernel's Multiboot modules (in the order of the
  *                 lines). Only cmdline= may go with it: the module's string.
@@ -53,6 +56,7 @@ enum vmcfg_key {
 	VMCFG_KEY_DOMAIN	= 1u << 3,
 	VMCFG_KEY_SHARE		= 1u << 4,
 	VMCFG_KEY_FOR		= 1u << 5,
+	VMCFG_KEY_ON_REBOOT	= 1u << 6,
 };
 
 struct vm_config {
@@ -62,6 +66,7 @@ struct vm_config {
 	char cmdline[VMCFG_CMDLINE_MAX + 1];	/* cmdline=, unquoted */
 	char domain[VMCFG_NAME_MAX + 1];	/* domain= */
 	bool share;				/* share= */
+	bool reboot_stops;			/* on_reboot=stop */
 	char for_vm[VMCFG_NAME_MAX + 1];	/* for=: a module of that VM, "" for a VM */
 	unsigned int given;			/* enum vmcfg_key bits */
 };

@@ -11,6 +11,7 @@
 
 #include "kernel/arch.h"
 #include "kernel/console.h"
+#include "kernel/firmware.h"
 #include "kernel/hvabi.h"
 #include "kernel/printk.h"
 #include "kernel/testexit.h"
@@ -34,6 +35,39 @@ static void pit_irq(void *ctx, int level)
 static void uart_irq(void *ctx, int level)
 {
 	intc_set_line(&((struct vm *)ctx)->isa_irq, VUART_COM1_IRQ, level);
+}
+
+/* acpi_sleep - SLP_EN in PM1_CNT: S5 (soft off) powers the VM off; other states do nothing. */
+static void acpi_sleep(void *ctx, unsigned slp_typ)
+{
+	if (slp_typ == VACPI_SLP_S5)
+		vm_stop(ctx, 0, "powered off (ACPI S5)");
+}
+
+/*
+ * reset_io - the PC's reset paths: the reset control register 0xcf9 (a write
+ * with bit 2, RST_CPU, set: Intel ICH datasheets) and the 8042's command
+ * 0xfe (pulse the reset line) on port 0x64. No 8042 is emulated: its ports
+ * read all ones, as with no controller, and other commands are dropped.
+ */
+static int reset_io(void *dev, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	struct vm *vm = dev;
+
+	if (size != 1)
+		return -SV_EINVAL;
+	if (in) {
+		*val = port == 0xcf9 ? vm->rcr : 0xff;
+		return 0;
+	}
+	if (port == 0xcf9) {
+		vm->rcr = (uint8_t)(*val & 0x0e);
+		if (*val & 0x04)
+			vm_reset(vm, "reset through port 0xcf9");
+	} else if ((uint8_t)*val == 0xfe) {
+		vm_reset(vm, "reset through the 8042 (0xfe to port 0x64)");
+	}
+	return 0;
 }
 
 static void uart_tx(void *ctx, uint8_t c)
@@ -67,6 +101,10 @@ void vm_devices_init(struct vm *vm)
 	add_range(vm, VPIT_PORT_SYSCTL, 1, vpit_io, &vm->pit);
 	add_range(vm, VUART_COM1_PORT, VUART_NPORTS, vuart_io, &vm->uart);
 	add_range(vm, VRTC_PORT, 2, vrtc_io, &vm->rtc);
+	vacpi_init(&vm->acpi, FW_PM_BASE, clock_ns, vm, now, acpi_sleep);
+	add_range(vm, FW_PM_BASE, VACPI_NPORTS, vacpi_io, &vm->acpi);
+	add_range(vm, 0xcf9, 1, reset_io, vm);
+	add_range(vm, 0x64, 1, reset_io, vm);
 }
 
 void vm_devices_update(struct vm *vm, uint64_t now_ns)

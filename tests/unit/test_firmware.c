@@ -91,8 +91,14 @@ static void check(const struct fw_config *c)
 	assert_non_null(fadt);
 	assert_non_null(madt);
 
-	/* FADT: DSDT, FACS, PM block, SCI, reset register. */
-	table(g32(fadt + 40), "DSDT");
+	/* FADT: DSDT (naming \_S5 with SLP_TYP 5), FACS, PM block, SCI, reset register. */
+	{
+		const uint8_t *d = table(g32(fadt + 40), "DSDT");
+		static const uint8_t s5[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05 };
+
+		assert_true(g32(d + 4) >= 36 + sizeof(s5));
+		assert_memory_equal(d + 36, s5, sizeof(s5));
+	}
 	assert_int_equal(g64(fadt + 140), g32(fadt + 40));
 	assert_memory_equal(at(g32(fadt + 36), 64), "FACS", 4);
 	assert_int_equal(g32(fadt + 36) % 64, 0);
