@@ -666,3 +666,19 @@ void mb1_boot_state(const struct mb1_boot *b, struct vcpu_boot_state *s)
 	s->regs.rax = b->eax;
 	s->regs.rbx = b->ebx;
 }
+
+int mb1_boot_state_real(const struct mb1_boot *b, struct vcpu_boot_state *s, char *err,
+			size_t errlen)
+{
+	uint64_t base = b->image_start;
+
+	if ((base & 0xf) || base >= GUEST_HIGH_RAM_START || b->eip < base || b->eip - base > 0xffff)
+		return errmsg(err, errlen, -SV_ENOEXEC,
+			      "entry=real: the image at 0x%llx (entry 0x%x) is not a real-mode "
+			      "image (16-byte aligned below 1 MiB, entry within 64 KiB)",
+			      (unsigned long long)base, b->eip);
+	vcpu_state_real16(s, (uint16_t)(base >> 4), (uint16_t)(b->eip - base));
+	s->regs.rax = b->eax;
+	s->regs.rbx = b->ebx;
+	return 0;
+}

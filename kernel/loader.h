@@ -211,4 +211,14 @@ struct vcpu_boot_state;
 /* mb1_boot_state - the vCPU state a Multiboot v1 kernel loaded as @b starts in (above). */
 void mb1_boot_state(const struct mb1_boot *b, struct vcpu_boot_state *s);
 
+/*
+ * mb1_boot_state_real - the same kernel entered in real mode (entry=real):
+ * CS = the lowest loaded address / 16, IP = the entry's offset from it,
+ * EAX/EBX as in protected mode. Returns 0, or -SV_ENOEXEC (with @err) when
+ * the image does not start 16-byte aligned below 1 MiB or the entry is not
+ * within 64 KiB of its start.
+ */
+int mb1_boot_state_real(const struct mb1_boot *b, struct vcpu_boot_state *s, char *err,
+			size_t errlen);
+
 #endif

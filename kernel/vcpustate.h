@@ -56,4 +56,10 @@ struct vcpu_boot_state {
  */
 void vcpu_state_flat32(struct vcpu_boot_state *s, uint32_t eip, uint16_t cs, uint16_t ds);
 
+/*
+ * vcpu_state_real16 - real mode: CS = @cs (base @cs * 16), IP = @ip, the
+ * data and stack segments equal to CS, 64 KiB limits, interrupts off.
+ */
+void vcpu_state_real16(struct vcpu_boot_state *s, uint16_t cs, uint16_t ip);
+
 #endif

@@ -253,7 +253,12 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 		goto err_destroy;
 	}
 	vm_devices_init(vm);
-	mb1_boot_state(&boot, &first);
+	if (!cfg.entry_real) {
+		mb1_boot_state(&boot, &first);
+	} else if (mb1_boot_state_real(&boot, &first, err, sizeof(err))) {
+		pr_err("vm %s: %s; VM not started\n", vm->name, err);
+		goto err_destroy;
+	}
 	rc = virt->vcpu_init(&vm->vcpus[0], &first);
 	if (rc) {
 		pr_err("vm %s: cannot set up its vCPU (error %d); VM not started\n", vm->name, rc);

@@ -229,6 +229,17 @@ static int set_on_reboot(struct cursor *c, struct vm_config *cfg, const char *v)
 	return 0;
 }
 
+static int set_entry(struct cursor *c, struct vm_config *cfg, const char *v)
+{
+	if (!strcmp(v, "protected"))
+		cfg->entry_real = false;
+	else if (!strcmp(v, "real"))
+		cfg->entry_real = true;
+	else
+		return cfg_error(c, -SV_EINVAL, "entry: '%.24s' is not protected or real", v);
+	return 0;
+}
+
 static int set_share(struct cursor *c, struct vm_config *cfg, const char *v)
 {
 	if (!strcmp(v, "on"))
@@ -253,6 +264,7 @@ static const struct {
 	{ "share",	VMCFG_KEY_SHARE,	set_share },
 	{ "for",	VMCFG_KEY_FOR,		set_for },
 	{ "on_reboot",	VMCFG_KEY_ON_REBOOT,	set_on_reboot },
+	{ "entry",	VMCFG_KEY_ENTRY,	set_entry },
 };
 
 /* apply_option - one key=value word; returns 0 or -SV_EINVAL (message written). */
@@ -272,7 +284,7 @@ static int apply_option(struct cursor *c, struct vm_config *cfg, char *word)
 		return keys[i].set(c, cfg, eq + 1);
 	}
 	return cfg_error(c, -SV_EINVAL,
-			 "%.24s: unknown key (known: vm mem cmdline domain share for on_reboot)", word);
+			 "%.24s: unknown key (known: vm mem cmdline domain share for on_reboot entry)", word);
 }
 
 /* vmconfig_parse - parse a module command line into @cfg; returns 0 or -SV_EINVAL. */

@@ -22,6 +22,9 @@
  *   on_reboot=restart|stop  what a guest's reset request (port 0xcf9, the
  *                 8042's pulse command 0xfe) does: start the VM afresh from
  *                 its module, or stop it (code 0). Default restart.
+ *   entry=protected|real  the mode the kernel is entered in: 32-bit protected
+ *                 mode (Multiboot's, the default) or real mode (CS:IP from
+ *                 the image's load address: kernel/loader.h).
  *   for=NAME      this module is not a VM: it belongs to the VM named NAME, as
  *                 one of its kernel's Multiboot modules (in the order of the
  *                 lines). Only cmdline= may go with it: the module's string.
@@ -57,6 +60,7 @@ enum vmcfg_key {
 	VMCFG_KEY_SHARE		= 1u << 4,
 	VMCFG_KEY_FOR		= 1u << 5,
 	VMCFG_KEY_ON_REBOOT	= 1u << 6,
+	VMCFG_KEY_ENTRY		= 1u << 7,
 };
 
 struct vm_config {
@@ -67,6 +71,7 @@ struct vm_config {
 	char domain[VMCFG_NAME_MAX + 1];	/* domain= */
 	bool share;				/* share= */
 	bool reboot_stops;			/* on_reboot=stop */
+	bool entry_real;			/* entry=real */
 	char for_vm[VMCFG_NAME_MAX + 1];	/* for=: a module of that VM, "" for a VM */
 	unsigned int given;			/* enum vmcfg_key bits */
 };

@@ -82,6 +82,26 @@ static void add_range(struct vm *vm, uint16_t base, uint16_t count, vio_fn fn, v
 	vm->io[vm->n_io++] = (struct vio_range){ base, count, fn, dev };
 }
 
+/*
+ * bios_state - what a PC BIOS leaves programmed for the OS, as the port
+ * writes a BIOS does: PIT channel 0 in mode 3 with count 65536 (18.2 Hz on
+ * IRQ0), and IRQ0 and the cascade unmasked in the master 8259, whose
+ * vectors are the BIOS's 0x08/0x70 (vpic_init). COM1 is at 0x3f8 on IRQ4
+ * (vuart_init).
+ */
+static void bios_state(struct vm *vm)
+{
+	uint32_t v;
+
+	v = 0x36;	/* channel 0, LSB then MSB, mode 3, binary */
+	vpit_io(&vm->pit, VPIT_PORT + 3, 1, false, &v);
+	v = 0;
+	vpit_io(&vm->pit, VPIT_PORT, 1, false, &v);
+	vpit_io(&vm->pit, VPIT_PORT, 1, false, &v);
+	v = 0xff & ~(1u << 0) & ~(1u << VPIC_CASCADE_IRQ);	/* OCW1 */
+	vpic_io(&vm->pic, VPIC_MASTER_PORT + 1, 1, false, &v);
+}
+
 void vm_devices_init(struct vm *vm)
 {
 	uint64_t now = arch_now_ns();
@@ -105,6 +125,7 @@ void vm_devices_init(struct vm *vm)
 	add_range(vm, FW_PM_BASE, VACPI_NPORTS, vacpi_io, &vm->acpi);
 	add_range(vm, 0xcf9, 1, reset_io, vm);
 	add_range(vm, 0x64, 1, reset_io, vm);
+	bios_state(vm);
 }
 
 void vm_devices_update(struct vm *vm, uint64_t now_ns)

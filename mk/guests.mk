@@ -30,7 +30,15 @@ DEFAULT_MODULES := "$(GUESTS_DIR)/share.elf vm=a mem=16M cmdline=\"seed=3 linger
 	"$(GUESTS_DIR)/share.elf vm=c mem=16M cmdline=\"seed=5 linger=1\"" \
 	"$(GUESTS_DIR)/idle.elf vm=idle mem=8M"
 
-guests: $(GUEST_ELFS) $(GUEST_FORMATS)
+# A real-mode guest (entry=real): 16-bit code, a flat a.out-kludge binary at 0x8000.
+GUEST_REAL := $(GUESTS_DIR)/real16.bin
+
+guests: $(GUEST_ELFS) $(GUEST_FORMATS) $(GUEST_REAL)
+
+$(GUESTS_DIR)/real16.bin: tests/guests/real16.S
+	@mkdir -p $(GUESTS_DIR)/obj
+	$(CC) -m32 -c $< -o $(GUESTS_DIR)/obj/real16.o
+	$(LD) -m elf_i386 -Ttext 0 --oformat binary -o $@ $(GUESTS_DIR)/obj/real16.o
 
 $(GUESTS_DIR)/rt/%.o: tests/guests/rt/%.c
 	@mkdir -p $(dir $@)

@@ -451,6 +451,33 @@ static void test_boot_state(void **state)
 	assert_int_equal(st.seg[SEG_TR].attr, 0x8b);		/* busy 32-bit TSS */
 }
 
+/* entry=real: CS from the load address, IP the entry's offset; refused where real mode cannot reach. */
+static void test_boot_state_real(void **state)
+{
+	struct mb1_boot b = { .eip = 0x8020, .eax = MB1_BOOT_MAGIC, .ebx = 0x9f000, .image_start = 0x8000 };
+	struct vcpu_boot_state st;
+	char err[MB1_ERR_MAX];
+
+	(void)state;
+	assert_int_equal(mb1_boot_state_real(&b, &st, err, sizeof(err)), 0);
+	assert_int_equal(st.seg[SEG_CS].sel, 0x800);
+	assert_int_equal(st.seg[SEG_CS].base, 0x8000);
+	assert_int_equal(st.seg[SEG_CS].limit, 0xffff);
+	assert_int_equal(st.seg[SEG_CS].attr, 0x9b);		/* 16-bit code */
+	assert_int_equal(st.seg[SEG_SS].base, 0x8000);
+	assert_int_equal(st.rip, 0x20);
+	assert_int_equal(st.cr0 & 1, 0);			/* PE clear */
+	assert_int_equal(st.regs.rax, 0x2badb002);
+	assert_int_equal(st.regs.rbx, 0x9f000);
+	b.image_start = 0x100000, b.eip = 0x10000c;		/* above 1 MiB */
+	assert_int_equal(mb1_boot_state_real(&b, &st, err, sizeof(err)), -SV_ENOEXEC);
+	assert_non_null(strstr(err, "entry=real"));
+	b.image_start = 0x8008, b.eip = 0x8010;			/* not 16-byte aligned */
+	assert_int_equal(mb1_boot_state_real(&b, &st, err, sizeof(err)), -SV_ENOEXEC);
+	b.image_start = 0x10000, b.eip = 0x20000;		/* entry beyond 64 KiB */
+	assert_int_equal(mb1_boot_state_real(&b, &st, err, sizeof(err)), -SV_ENOEXEC);
+}
+
 static void test_elf64(void **state)
 {
 	struct sim *s = sim_new(RAM_TOP);
@@ -981,6 +1008,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_elf32),
 		cmocka_unit_test(test_boot_state),
+		cmocka_unit_test(test_boot_state_real),
 		cmocka_unit_test(test_modules),
 		cmocka_unit_test(test_elf64),
 		cmocka_unit_test(test_aout),

@@ -72,6 +72,25 @@ static void test_name_required(void **state)
 	assert_string_equal(cfg.name, "ok");
 }
 
+/* on_reboot= and entry=: two choices each, anything else named in the error. */
+static void test_choices(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("/g/x.elf"), 0);
+	assert_false(cfg.reboot_stops);
+	assert_false(cfg.entry_real);
+	assert_int_equal(parse("/g/x.elf on_reboot=stop entry=real"), 0);
+	assert_true(cfg.reboot_stops);
+	assert_true(cfg.entry_real);
+	assert_int_equal(parse("/g/x.elf on_reboot=restart entry=protected"), 0);
+	assert_false(cfg.reboot_stops);
+	assert_false(cfg.entry_real);
+	assert_int_equal(parse("/g/x.elf on_reboot=halt"), -SV_EINVAL);
+	assert_non_null(strstr(err, "on_reboot:"));
+	assert_int_equal(parse("/g/x.elf entry=long"), -SV_EINVAL);
+	assert_non_null(strstr(err, "entry:"));
+}
+
 /* for=NAME: a module of that VM, not a VM; only cmdline= (its string) may go with it. */
 static void test_for(void **state)
 {
@@ -275,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_name_required),
 		cmocka_unit_test(test_for),
+		cmocka_unit_test(test_choices),
 		cmocka_unit_test(test_quoting),
 		cmocka_unit_test(test_mem),
 		cmocka_unit_test(test_rejections),
