@@ -177,8 +177,8 @@ static unsigned group_kind(unsigned map, unsigned op, unsigned reg, struct opdes
 		return K(ADD) + reg;
 	case 0xc6: case 0xc7:			/* group 11: only MOV */
 		return reg == 0 ? K(MOV) : K(NONE);
-	case 0xf6: case 0xf7:			/* group 3 */
-		if (reg == 0) {
+	case 0xf6: case 0xf7:			/* group 3; /1 is an alias of TEST /0 */
+		if (reg <= 1) {
 			d->src = X86EMU_O_I;
 			d->flags |= op == 0xf6 ? F_I8 : F_IZ;
 			d->flags &= (uint16_t)~F_LOCK;
@@ -403,8 +403,9 @@ int x86emu_decode(const uint8_t *bytes, unsigned avail, int mode, struct x86emu_
 	if (d.flags & F_S4)
 		in->srcsize = in->opsize < 4 ? in->opsize : 4;
 	if (in->kind == K(MOVSEG)) {
-		if ((in->modrm >> 3 & 7) > 5)
-			return X86EMU_DEC_UNSUPPORTED;	/* no such segment register: #UD */
+		/* No such segment register (6, 7, or REX.R set): #UD, left to the caller. */
+		if (in->reg > 5)
+			return X86EMU_DEC_UNSUPPORTED;
 		in->srcsize = 2;
 		if (in->mod != 3)
 			in->opsize = 2;			/* a memory store is always 16 bits */
