@@ -18,7 +18,7 @@ HOSTCC   := gcc
 LD       := ld
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-HV_DIRS  := arch/x86 arch/x86/vmx arch/x86/svm kernel mm sharing drivers lib
+HV_DIRS  := arch/x86 arch/x86/vmx arch/x86/svm kernel mm sharing emu drivers lib
 HV_SRC   := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 HV_OBJ   := $(patsubst %,$(BUILD)/hv/%.o,$(HV_SRC))
 
@@ -82,7 +82,7 @@ $(BUILD)/host/%: tools/%.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
 	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
 
 # Every header must compile on its own (freestanding flags).
-HEADERS := $(filter-out tools/% tests/%,$(shell find arch kernel mm sharing drivers lib -name '*.h'))
+HEADERS := $(filter-out tools/% tests/%,$(shell find arch kernel mm sharing emu drivers lib -name '*.h'))
 check-headers:
 	@set -e; for h in $(HEADERS); do \
 		echo "#include \"$$h\"" | $(CC) $(filter-out -MMD -MP,$(HV_CFLAGS)) -x c -fsyntax-only - \
