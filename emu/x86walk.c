@@ -144,8 +144,12 @@ int x86emu_linear_to_phys(const struct x86emu_cpu *cpu, const struct x86emu_ops 
 			return X86EMU_BUS_ERROR;
 		if (!(ent & PG_P))
 			return pf(ev, la, ecode);
-		if (ent & (0x1e6ull | PG_XD))
-			return pf(ev, la, ecode | X86EMU_PF_P | X86EMU_PF_RSVD);
+		/*
+		 * The PDPTEs were checked when the CPU loaded them (MOV to CR3 on
+		 * Intel, SDM vol. 3A 4.4.1) and the guest's own walk got this far;
+		 * their reserved bits are not checked again: QEMU's TCG sets bit 5
+		 * (accessed) in them, as AMD's PAE PDPEs allow.
+		 */
 		lvl = 2;
 		table = ent & ADDR52;
 	} else {

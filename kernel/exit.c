@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kernel/arch.h"
+#include "kernel/emulate.h"
 #include "kernel/exit.h"
 #include "kernel/guestcpu.h"
 #include "kernel/hvabi.h"
@@ -78,22 +79,9 @@ static enum exit_action handle_io(struct vcpu *v, const struct vm_exit *e)
 	struct vm *vm = v->vm;
 	uint32_t val = e->io.in ? 0 : (uint32_t)v->regs.rax, mask;
 
-	if (e->io.string) {
-		vm_stop(vm, -1, "string port I/O (INS/OUTS) on port %#x is not emulated",
-			e->io.port);
-		return EXIT_STOP;
-	}
 	mask = e->io.size == 4 ? 0xffffffffu : (1u << (8 * e->io.size)) - 1;
-	if (!e->io.in && e->io.port == SV_PORT_DEBUG_EXIT) {
-		vm_stop(vm, (int)(val & 0xff), "debug-exit port");
-		return EXIT_STOP;
-	}
-	if (vm_port_io(vm, e->io.port, e->io.size, e->io.in, &val)) {
-		/* No device answered: reads float high, writes vanish, as on a PC bus. */
-		val = 0xffffffffu;
-		vm->unhandled_ports++;
-	}
-	/* A device may have ended the VM (reset, power-off): its vCPU state is gone. */
+	vm_port_access(vm, e->io.port, e->io.size, e->io.in, &val);
+	/* A device may have ended the VM (debug exit, reset, power-off): its vCPU state is gone. */
 	if (vm->state == VM_STOPPED)
 		return EXIT_STOP;
 	if (e->io.in)
@@ -156,7 +144,12 @@ static void handle_xsetbv(struct vcpu *v)
 			  ctl_xcr0_ok(0, (uint32_t)v->regs.rcx, val));
 }
 
-/* handle_npf - first touch of guest RAM populates it; anything else outside RAM stops the VM. */
+/*
+ * handle_npf - first touch of guest RAM populates it, a write to a shared
+ * page breaks it (COW); a data access outside RAM goes to the emulator (a
+ * device's MMIO region, or a hole: all ones, writes dropped). Executing
+ * outside RAM stops the VM.
+ */
 static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
 {
 	struct vm *vm = v->vm;
@@ -169,6 +162,8 @@ static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
 			return EXIT_CONTINUE;
 		if (rc != -SV_ENOMEM)
 			goto stop;
+	} else if (!vm_is_ram(vm, gpa, PAGE_SIZE) && !e->npf.exec) {
+		return emulate_insn(v, e->npf.gpa);
 	} else if (vm_is_ram(vm, gpa, PAGE_SIZE) && e->npf.write && vm->share) {
 		/* A write to a shared (read-only) page: copy-on-write. */
 		rc = share_cow(hv_share, vm->share, gpa);
@@ -285,7 +280,12 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		}
 		return EXIT_YIELD;
 	case EXIT_IO: {
-		enum exit_action a = handle_io(v, e);
+		enum exit_action a;
+
+		/* INS/OUTS (with REP): the emulator does the memory side and moves RIP. */
+		if (e->io.string)
+			return emulate_insn(v, 0);
+		a = handle_io(v, e);
 		if (a == EXIT_CONTINUE)
 			virt->skip_insn(v);
 		return a;

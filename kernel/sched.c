@@ -162,9 +162,13 @@ static void summary(void)
 		for (int k = 0; k < EXIT_KIND_MAX; k++)
 			if (c.kind[k])
 				pr_info(" %s %llu", exit_kind_name(k), (unsigned long long)c.kind[k]);
-		pr_info("; %llu interrupts injected, %llu pages populated\n",
+		pr_info("; %llu interrupts injected, %llu pages populated",
 			(unsigned long long)c.injected_irqs,
 			(unsigned long long)vm->pages_populated);
+		if (vm->hole_reads || vm->hole_writes)
+			pr_info("; %llu hole reads, %llu hole writes", (unsigned long long)vm->hole_reads,
+				(unsigned long long)vm->hole_writes);
+		pr_info("\n");
 	}
 }
 

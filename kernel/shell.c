@@ -235,6 +235,10 @@ static void cmd_vm(struct vm *vm)
 		if (c.kind[k])
 			out(" %s %llu", exit_kind_name(k), (unsigned long long)c.kind[k]);
 	out("; %llu interrupts injected\n", (unsigned long long)c.injected_irqs);
+	out("  emulated %llu instructions; unbacked memory: %llu reads (all ones), %llu writes (dropped); "
+	    "ports with no device: %llu\n", (unsigned long long)vm->emulated,
+	    (unsigned long long)vm->hole_reads, (unsigned long long)vm->hole_writes,
+	    (unsigned long long)vm->unhandled_ports);
 }
 
 static void cmd_vm_action(enum shell_cmd c, struct vm *vm)

@@ -121,6 +121,8 @@ struct virt_ops {
 	/* vcpu_run - run @v until its next VM exit and decode it into @e. */
 	void (*vcpu_run)(struct vcpu *v, struct vm_exit *e);
 	uint64_t (*get_reg)(struct vcpu *v, enum vreg r);
+	/* get_seg - segment register @i (enum seg_reg) with its descriptor cache, attributes as in struct seg_state. */
+	void (*get_seg)(struct vcpu *v, int i, struct seg_state *s);
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);
 	/* skip_insn - move RIP past the instruction that caused the last exit. */
 	void (*skip_insn)(struct vcpu *v);

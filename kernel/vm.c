@@ -21,6 +21,7 @@
 #include "kernel/vmconfig.h"
 #include "kernel/vmshare.h"
 #include "mm/errno.h"
+#include "sharing/share.h"
 
 struct vm *vms[VM_MAX + 1];
 
@@ -49,18 +50,38 @@ int vm_populate(struct vm *vm, uint64_t gpa)
 	return 0;
 }
 
-/* guest_page - the hypervisor's view of the guest page at @gpa, populated if needed; NULL if not RAM. */
+static int guest_copy(struct vm *vm, uint64_t gpa, const void *src, size_t n);
+
+/*
+ * guest_page - the guest page at @gpa as the hypervisor writes it: populated
+ * if it was not, its own copy if it was shared (the copy-on-write a guest
+ * write would take), marked accessed and dirty so the scanner sees the
+ * change. NULL if it is not RAM or no frame is free.
+ */
 static unsigned char *guest_page(struct vm *vm, uint64_t gpa)
 {
+	struct p2m_leaf leaf;
 	uint64_t hpa;
 
 	gpa &= PAGE_MASK;
 	if (!vm_is_ram(vm, gpa, PAGE_SIZE))
 		return NULL;
-	if (p2m_lookup(&vm->p2m, gpa, &hpa, NULL) && (vm_populate(vm, gpa) ||
-						   p2m_lookup(&vm->p2m, gpa, &hpa, NULL)))
+	if (p2m_lookup(&vm->p2m, gpa, &hpa, &leaf) && (vm_populate(vm, gpa) ||
+							p2m_lookup(&vm->p2m, gpa, &hpa, &leaf)))
 		return NULL;
+	if (!(leaf.perms & P2M_W)) {
+		if (!vm->share || share_cow(hv_share, vm->share, gpa) ||
+		    p2m_lookup(&vm->p2m, gpa, &hpa, &leaf) || !(leaf.perms & P2M_W))
+			return NULL;
+		vm->tlb_stale = true;
+	}
+	p2m_set_ad(&vm->p2m, gpa, P2M_ACCESSED | P2M_DIRTY);
 	return frame_va(&hv_frames, hpa & PAGE_MASK);
+}
+
+int vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t n)
+{
+	return guest_copy(vm, gpa, src, n);
 }
 
 /* guest_copy - write (@src) or zero (@src == NULL) guest memory, page by page. */

@@ -28,10 +28,25 @@
 #define VCPU_MAX	8	/* vCPUs per VM */
 #define VM_NAME_MAX	16	/* with the NUL */
 #define VM_IO_MAX	16
+#define VM_MMIO_MAX	4
 #define VM_LINE_MAX	160	/* guest console line buffer */
 #define VM_LOG_SIZE	4096	/* the tail of its console output kept for `log` */
 
 struct boot_module;
+
+/*
+ * vmmio_fn - an access of @size (1, 2, 4, 8) bytes at @offset into an MMIO
+ * region: a read fills *val, a write takes its low @size bytes. Returns 0,
+ * or a negative SV_E* the device refuses (the VM is then stopped).
+ */
+typedef int (*vmmio_fn)(void *dev, uint64_t offset, unsigned size, bool write, uint64_t *val);
+
+/* A guest-physical range a device answers, reached through the instruction emulator. */
+struct vmmio_range {
+	uint64_t base, size;
+	vmmio_fn fn;
+	void *dev;
+};
 struct share_vm;
 
 enum vm_state {
@@ -95,6 +110,11 @@ struct vm {
 	struct vacpi acpi;	/* PM1 block and PM timer, as the FADT says */
 	struct vio_range io[VM_IO_MAX];
 	int n_io;
+	struct vmmio_range mmio[VM_MMIO_MAX];
+	int n_mmio;
+	uint64_t hole_reads;	/* reads of guest-physical space with nothing there (all ones) */
+	uint64_t hole_writes;	/* writes there (dropped) */
+	uint64_t emulated;	/* instructions run by the instruction emulator */
 	char line[VM_LINE_MAX];	/* console output not yet printed */
 	unsigned line_len;
 	char log[VM_LOG_SIZE];	/* ring of its recent console lines */
@@ -131,6 +151,13 @@ void vm_destroy(struct vm *vm);
 /* vm_populate - give guest frame @gpa (page-aligned) host memory. Returns 0 or -errno. */
 int vm_populate(struct vm *vm, uint64_t gpa);
 
+/*
+ * vm_write_guest - write @n bytes to guest RAM at @gpa as a guest write
+ * would land: populating, breaking copy-on-write sharing, marking dirty.
+ * Returns 0, -SV_EFAULT outside RAM, -SV_ENOMEM without a free frame.
+ */
+int vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t n);
+
 /* vm_is_ram - true when [gpa, gpa + n) is guest RAM. */
 bool vm_is_ram(const struct vm *vm, uint64_t gpa, uint64_t n);
 
@@ -158,6 +185,17 @@ void vm_devices_init(struct vm *vm);
 
 /* vm_devices_update - advance device time to @now_ns (PIT ticks reach the PIC). */
 void vm_devices_update(struct vm *vm, uint64_t now_ns);
+
+/* vm_mmio_find - the MMIO region of @vm holding [gpa, gpa + n), or NULL. */
+const struct vmmio_range *vm_mmio_find(const struct vm *vm, uint64_t gpa, uint64_t n);
+
+/*
+ * vm_port_access - a port access as the guest's bus answers it: the
+ * debug-exit port ends the VM, a device's port goes to the device, and
+ * nothing else floats (reads all ones, writes dropped, counted). The VM
+ * may be stopped afterwards (debug exit, reset, power-off).
+ */
+void vm_port_access(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *val);
 
 /* vm_port_io - dispatch a port access to the VM's devices; 0, or -SV_ENOENT when none claims it. */
 int vm_port_io(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *val);

@@ -133,6 +133,28 @@ void vm_devices_update(struct vm *vm, uint64_t now_ns)
 	vpit_update(&vm->pit, now_ns);
 }
 
+const struct vmmio_range *vm_mmio_find(const struct vm *vm, uint64_t gpa, uint64_t n)
+{
+	for (int i = 0; i < vm->n_mmio; i++)
+		if (gpa >= vm->mmio[i].base && n <= vm->mmio[i].size &&
+		    gpa - vm->mmio[i].base <= vm->mmio[i].size - n)
+			return &vm->mmio[i];
+	return NULL;
+}
+
+void vm_port_access(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *val)
+{
+	if (!in && port == SV_PORT_DEBUG_EXIT) {
+		vm_stop(vm, (int)(*val & 0xff), "debug-exit port");
+		return;
+	}
+	if (vm_port_io(vm, port, size, in, val)) {
+		/* No device answered: reads float high, writes vanish, as on a PC bus. */
+		*val = 0xffffffffu;
+		vm->unhandled_ports++;
+	}
+}
+
 int vm_port_io(struct vm *vm, uint16_t port, unsigned size, bool in, uint32_t *val)
 {
 	for (int i = 0; i < vm->n_io; i++)

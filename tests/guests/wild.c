@@ -3,10 +3,11 @@
  * wild - touches guest-physical memory far beyond its RAM: 3 GiB with
  * paging off, then 64 GiB - 1 through a PAE 2 MiB mapping.
  *
- * Under sharevisor the expected outcome is that the VM is stopped with a
- * report (or the access handled as unbacked memory). If every access
- * returns, the guest prints what it read and exits with code 2; bare QEMU
- * gives exactly that. Without 36 physical address bits, the 64 GiB access
+ * Under sharevisor these addresses behave as on a PC bus with nothing
+ * there: reads return all ones and writes vanish (the hypervisor emulates
+ * the access and counts it); the guest checks exactly that and passes.
+ * Bare, where whatever the emulator does is fine, it prints what it read
+ * and exits with code 2. Without 36 physical address bits, the 64 GiB access
  * goes to the top of the physical address space instead. Option: at=3g|64g (default: both, in that order).
  */
 #include "rt.h"
@@ -31,6 +32,10 @@ static void touch(uint32_t va, uint64_t pa)
 	*p = 0x5a;
 	after = *p;
 	rt_printf("wild: read %x, after writing 5a read %x\n", before, after);
+	if (rt_hv_present()) {
+		EXPECT(before == 0xff);
+		EXPECT(after == 0xff);
+	}
 }
 
 /* at_3g - plain physical access, paging off. */
@@ -75,9 +80,11 @@ static void at_64g(void)
 	touch(0xffffffffu, top - 1);
 }
 
-/* survived - every access came back: say so and exit 2, not 0. */
+/* survived - every access came back: bare, say so and exit 2; under sharevisor, that is right. */
 static void survived(void)
 {
+	if (rt_hv_present())
+		return;
 	rt_printf("wild: every access returned, exit 2\n");
 	rt_exit(2);
 }

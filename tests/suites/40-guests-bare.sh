@@ -56,6 +56,7 @@ run priv-svm         "$SVM"  $G/priv.elf          "" 1 '^guest priv: PASS'
 run lmode            "$SVM"  $G/lmode.elf         "" 1 '^guest lmode: PASS'
 run lmode-final      "$SVM"  $G/lmode.elf         "final=1" 0 '^lmode: entering long mode with 32-bit' 'still running'
 run msrs             "$SVM"  $G/msrs.elf          "" 1 '^guest msrs: PASS'
+run emul             "$SVM"  $G/emul.elf          "" 1 '^guest emul: PASS'
 run share            "$I386" $G/share.elf         "seed=3 vm=a" 1 '^share: counters unavailable'
 run share-pass       "$SVM"  $G/share.elf         "seed=3 vm=b units=7" 1 '^guest share: PASS'
 # Misbehaving guests, bare: wild's accesses return (exit code 2), triple

@@ -258,6 +258,20 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	}
 }
 
+static void svm_get_seg(struct vcpu *v, int i, struct seg_state *s)
+{
+	struct vmcb *c = S(v)->vmcb;
+	const struct vmcb_seg *const seg[SEG_COUNT] = {
+		[SEG_ES] = &c->es, [SEG_CS] = &c->cs, [SEG_SS] = &c->ss, [SEG_DS] = &c->ds,
+		[SEG_FS] = &c->fs, [SEG_GS] = &c->gs, [SEG_LDTR] = &c->ldtr, [SEG_TR] = &c->tr,
+	};
+
+	s->sel = seg[i]->sel;
+	s->attr = seg[i]->attrib;
+	s->limit = seg[i]->limit;
+	s->base = seg[i]->base;
+}
+
 static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 {
 	struct vmcb *c = S(v)->vmcb;
@@ -341,6 +355,7 @@ const struct virt_ops svm_ops = {
 	.vcpu_free = svm_vcpu_free,
 	.vcpu_run = svm_vcpu_run,
 	.get_reg = svm_get_reg,
+	.get_seg = svm_get_seg,
 	.set_reg = svm_set_reg,
 	.skip_insn = svm_skip_insn,
 	.inject = svm_inject,

@@ -582,6 +582,19 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	}
 }
 
+/* vmx_get_seg - the VMCS's access rights back in struct seg_state's layout (bits 15:12 to 11:8). */
+static void vmx_get_seg(struct vcpu *v, int i, struct seg_state *s)
+{
+	uint32_t ar;
+
+	vmcs_load(X(v));
+	ar = (uint32_t)vmread(VMCS_GUEST_ES_AR + 2 * i);
+	s->sel = (uint16_t)vmread(VMCS_GUEST_ES_SEL + 2 * i);
+	s->base = vmread(VMCS_GUEST_ES_BASE + 2 * i);
+	s->limit = (uint32_t)vmread(VMCS_GUEST_ES_LIMIT + 2 * i);
+	s->attr = (ar & AR_UNUSABLE) ? 0 : (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00));
+}
+
 static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 {
 	struct vmx_vcpu *x = X(v);
@@ -673,6 +686,7 @@ const struct virt_ops vmx_ops = {
 	.vcpu_free = vmx_vcpu_free,
 	.vcpu_run = vmx_vcpu_run,
 	.get_reg = vmx_get_reg,
+	.get_seg = vmx_get_seg,
 	.set_reg = vmx_set_reg,
 	.skip_insn = vmx_skip_insn,
 	.inject = vmx_inject,

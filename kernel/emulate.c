@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: MIT
+/*
+ * emulate.c - running one guest instruction through the emulator (emu/).
+ *
+ * Used where the CPU cannot complete an instruction itself: an access to
+ * guest-physical space that is not RAM (a device's MMIO region, or a hole,
+ * where reads return all ones and writes vanish, as on a PC bus) and string
+ * port I/O (INS/OUTS, with REP). The vCPU's state goes into a struct
+ * x86emu_cpu, the emulator reaches guest memory through vm_write_guest()
+ * (copy-on-write aware) and guest_read_phys(), devices through the VM's
+ * MMIO regions and ports, and the state comes back. A fault the emulator
+ * finds is injected into the guest; an instruction it does not know stops
+ * the VM with the instruction's bytes in the report.
+ */
+#include <string.h>
+
+#include "emu/x86emu.h"
+#include "kernel/emulate.h"
+#include "kernel/gmem.h"
+#include "kernel/printk.h"
+#include "kernel/vm.h"
+#include "kernel/x86def.h"
+#include "mm/errno.h"
+
+/* struct gpr in x86 encoding order (RSP lives in the VMCS/VMCB). */
+static uint64_t *gpr_slot(struct gpr *r, unsigned i)
+{
+	uint64_t *const by_index[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp, &r->rsi, &r->rdi,
+		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return by_index[i];
+}
+
+static void load_cpu(struct vcpu *v, struct x86emu_cpu *c)
+{
+	struct seg_state s;
+
+	memset(c, 0, sizeof(*c));
+	for (unsigned i = 0; i < 16; i++)
+		c->gpr[i] = i == X86EMU_RSP ? virt->get_reg(v, VREG_RSP) : *gpr_slot(&v->regs, i);
+	c->rip = virt->get_reg(v, VREG_RIP);
+	c->rflags = virt->get_reg(v, VREG_RFLAGS);
+	c->cr0 = virt->get_reg(v, VREG_CR0);
+	c->cr3 = virt->get_reg(v, VREG_CR3);
+	c->cr4 = virt->get_reg(v, VREG_CR4);
+	c->efer = virt->get_reg(v, VREG_EFER);
+	c->cpl = (unsigned)virt->get_reg(v, VREG_CPL);
+	/* enum seg_reg and the emulator's segment order are both ES CS SS DS FS GS. */
+	for (int i = 0; i < X86EMU_NSEG; i++) {
+		virt->get_seg(v, i, &s);
+		c->seg[i] = (struct x86emu_seg){ s.sel, s.attr, s.limit, s.base };
+	}
+}
+
+static void store_cpu(struct vcpu *v, const struct x86emu_cpu *c)
+{
+	for (unsigned i = 0; i < 16; i++)
+		if (i != X86EMU_RSP)
+			*gpr_slot(&v->regs, i) = c->gpr[i];
+	virt->set_reg(v, VREG_RSP, c->gpr[X86EMU_RSP]);
+	virt->set_reg(v, VREG_RIP, c->rip);
+	virt->set_reg(v, VREG_RFLAGS, c->rflags);
+}
+
+/* Guest-physical accesses: RAM, then the VM's MMIO regions, else a hole. */
+static int emu_read_phys(void *ctx, uint64_t gpa, void *buf, unsigned len)
+{
+	struct vm *vm = ctx;
+	const struct vmmio_range *r;
+	uint64_t val = 0;
+
+	if (vm_is_ram(vm, gpa, len))
+		return guest_read_phys(vm, gpa, buf, len) ? X86EMU_BUS_ERROR : 0;
+	r = vm_mmio_find(vm, gpa, len);
+	if (r) {
+		if (len > 8 || r->fn(r->dev, gpa - r->base, len, false, &val))
+			return X86EMU_BUS_ERROR;
+		memcpy(buf, &val, len);
+		return 0;
+	}
+	memset(buf, 0xff, len);
+	vm->hole_reads++;
+	return 0;
+}
+
+static int emu_write_phys(void *ctx, uint64_t gpa, const void *buf, unsigned len)
+{
+	struct vm *vm = ctx;
+	const struct vmmio_range *r;
+	uint64_t val = 0;
+
+	if (vm_is_ram(vm, gpa, len))
+		return vm_write_guest(vm, gpa, buf, len) ? X86EMU_BUS_ERROR : 0;
+	r = vm_mmio_find(vm, gpa, len);
+	if (r) {
+		if (len > 8)
+			return X86EMU_BUS_ERROR;
+		memcpy(&val, buf, len);
+		return r->fn(r->dev, gpa - r->base, len, true, &val) ? X86EMU_BUS_ERROR : 0;
+	}
+	vm->hole_writes++;
+	return 0;
+}
+
+static int emu_port_in(void *ctx, uint16_t port, unsigned size, uint32_t *val)
+{
+	vm_port_access(ctx, port, size, true, val);
+	return 0;
+}
+
+static int emu_port_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+	vm_port_access(ctx, port, size, false, &val);
+	return 0;
+}
+
+static const struct x86emu_ops emu_ops = {
+	.read_phys = emu_read_phys,
+	.write_phys = emu_write_phys,
+	.port_in = emu_port_in,
+	.port_out = emu_port_out,
+};
+
+/* report - stop the VM: @what happened to the instruction at @c's CS:RIP (its bytes shown). */
+static void report(struct vcpu *v, const struct x86emu_cpu *c, const char *what, uint64_t gpa)
+{
+	uint8_t b[8] = { 0 };
+	uint64_t la = c->seg[X86EMU_CS].base + c->rip;
+
+	guest_read_linear(v, la, b, sizeof(b));
+	vm_stop(v->vm, -1, "%s (gpa %#llx, RIP %#llx: %02x %02x %02x %02x %02x %02x %02x %02x)", what,
+		(unsigned long long)gpa, (unsigned long long)c->rip, b[0], b[1], b[2], b[3], b[4],
+		b[5], b[6], b[7]);
+}
+
+enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa)
+{
+	struct vm *vm = v->vm;
+	struct x86emu_cpu c;
+	struct x86emu_event ev;
+	enum x86emu_status st;
+
+	load_cpu(v, &c);
+	st = x86emu_step(&c, &emu_ops, vm, &ev);
+	vm->emulated++;
+	/* A device may have ended the VM (debug-exit port, reset): its vCPU state is gone. */
+	if (vm->state == VM_STOPPED)
+		return EXIT_STOP;
+	switch (st) {
+	case X86EMU_DONE:
+	case X86EMU_PARTIAL:
+		store_cpu(v, &c);
+		return EXIT_CONTINUE;
+	case X86EMU_EXCEPTION: {
+		struct virt_event e = { EVENT_EXCEPTION, ev.vector, ev.has_error, ev.error };
+
+		/* Iterations a REP instruction completed stay done, as on hardware. */
+		store_cpu(v, &c);
+		if (ev.vector == X86EMU_PF)
+			virt->set_reg(v, VREG_CR2, ev.cr2);
+		virt->inject(v, &e);
+		return EXIT_CONTINUE;
+	}
+	case X86EMU_UNSUPPORTED:
+		report(v, &c, "instruction not emulated", gpa);
+		return EXIT_STOP;
+	case X86EMU_BUS:
+	default:
+		report(v, &c, "device or memory error during emulation", gpa);
+		return EXIT_STOP;
+	}
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* emulate.h - one guest instruction through the instruction emulator (kernel/emulate.c). */
+#ifndef SV_KERNEL_EMULATE_H
+#define SV_KERNEL_EMULATE_H
+
+#include <stdint.h>
+
+#include "kernel/exit.h"
+
+struct vcpu;
+
+/*
+ * emulate_insn - run the instruction at @v's CS:RIP in the emulator (an
+ * MMIO or hole access at @gpa, or string port I/O; @gpa only for reports).
+ * Returns EXIT_CONTINUE (done, or a fault injected) or EXIT_STOP (the VM
+ * was stopped: an instruction not emulated, a device error, or a device
+ * that ended the VM).
+ */
+enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa);
+
+#endif
