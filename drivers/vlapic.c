@@ -598,7 +598,7 @@ static void send_ipi(struct vlapic *a, uint32_t lo, uint32_t dest)
 
 	a->ipis++;
 	if (m.mode == 3 || m.mode == VLAPIC_DM_EXTINT) {
-		a->ignored++;	/* reserved in the ICR (table 11-? of 11.6.1) */
+		a->ignored++;	/* 011 and 111 are reserved in the ICR (11.6.1) */
 		return;
 	}
 	if ((m.mode == VLAPIC_DM_FIXED || m.mode == VLAPIC_DM_LOWEST) && m.vector < 16)
