@@ -37,6 +37,9 @@ bool arch_provoke_fault(const char *what);
 /* arch_cpuid - execute CPUID (@leaf, @sub) on this CPU into r[EAX, EBX, ECX, EDX]. */
 void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 
+/* arch_tsc_khz - the TSC's frequency, as calibrated at boot. */
+uint64_t arch_tsc_khz(void);
+
 /* arch_read_tsc - the time-stamp counter. */
 uint64_t arch_read_tsc(void);
 

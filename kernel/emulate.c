@@ -143,7 +143,9 @@ enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa)
 	enum x86emu_status st;
 
 	load_cpu(v, &c);
+	vm->cur_vcpu = v;
 	st = x86emu_step(&c, &emu_ops, vm, &ev);
+	vm->cur_vcpu = NULL;
 	vm->emulated++;
 	/* A device may have ended the VM (debug-exit port, reset): its vCPU state is gone. */
 	if (vm->state == VM_STOPPED)

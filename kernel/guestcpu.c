@@ -18,11 +18,12 @@
 			 (1u << 8) /* TM2 */ | (1u << 12) /* FMA */ |            \
 			 (1u << 15) /* PDCM: no perf capabilities MSR */ |       \
 			 (1u << 18) /* DCA */ |                                  \
-			 (1u << 21) /* x2APIC */ | (1u << 24) /* TSC deadline */ | \
 			 (1u << 26) /* XSAVE */ | (1u << 27) /* OSXSAVE */ |     \
 			 (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
-#define CPUID1_ECX_SET	(1u << 31)	/* "running under a hypervisor" */
-#define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ | (1u << 9) /* APIC */ |           \
+/* Set: x2APIC and TSC-deadline (the local APIC model has both), "running under a hypervisor". */
+#define CPUID1_ECX_SET	((1u << 21) | (1u << 24) | (1u << 31))
+#define CPUID1_EDX_SET	(1u << 9)	/* a local APIC */
+#define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ |            \
 			 (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |          \
 			 (1u << 22) /* ACPI thermal */ | (1u << 29) /* TM */ |   \
 			 (1u << 31) /* PBE */)
@@ -99,9 +100,19 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 	arch_cpuid(leaf, sub, r);
 	switch (leaf) {
 	case 1:
-		r[1] &= 0x00ffffff;	/* initial APIC id 0: one vCPU */
+		r[1] = (r[1] & 0x0000ffff) | (1u << 16) | ((uint32_t)v->id << 24);	/* APIC id */
 		r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
-		r[3] &= ~CPUID1_EDX_HIDE;
+		r[3] = (r[3] & ~(CPUID1_EDX_HIDE | (1u << 28) /* HTT */)) | CPUID1_EDX_SET;
+		break;
+	case 0xb:
+		/* x2APIC topology (SDM vol. 2A CPUID 0BH): one thread per core, one core per package. */
+		r[0] = 0;
+		r[1] = sub < 2 ? 1 : 0;
+		r[2] = sub | (sub < 2 ? (sub + 1) << 8 : 0);
+		r[3] = (uint32_t)v->id;
+		break;
+	case 0x1f:	/* V2 extended topology: not offered (0xb is) */
+		memset(r, 0, 4 * sizeof(r[0]));
 		break;
 	case 5:		/* MONITOR/MWAIT */
 	case 6:		/* thermal and power */

@@ -14,6 +14,7 @@
 #include "kernel/msr.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
+#include "kernel/vmapic.h"
 #include "kernel/x86def.h"
 
 #define UNKNOWN_MSR_LOG	8	/* log lines per VM for MSRs it does not have */
@@ -39,28 +40,32 @@ static bool pat_ok(uint64_t val)
 	return true;
 }
 
-static bool rd_tsc(struct vcpu *v, uint64_t *val)
+static bool rd_tsc(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	*val = arch_read_tsc() + v->tsc_offset;
 	return true;
 }
 
 /* wr_tsc - the guest's TSC jumps to @val: a new TSC offset (RDTSC runs unintercepted). */
-static bool wr_tsc(struct vcpu *v, uint64_t *val)
+static bool wr_tsc(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	v->tsc_offset = *val - arch_read_tsc();
 	virt->set_reg(v, VREG_TSC_OFFSET, v->tsc_offset);
 	return true;
 }
 
-static bool rd_pat(struct vcpu *v, uint64_t *val)
+static bool rd_pat(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	*val = v->pat;
 	return true;
 }
 
-static bool wr_pat(struct vcpu *v, uint64_t *val)
+static bool wr_pat(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	if (!pat_ok(*val))
 		return false;
 	v->pat = *val;
@@ -68,16 +73,18 @@ static bool wr_pat(struct vcpu *v, uint64_t *val)
 	return true;
 }
 
-static bool rd_efer(struct vcpu *v, uint64_t *val)
+static bool rd_efer(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	*val = virt->get_reg(v, VREG_EFER);
 	return true;
 }
 
-static bool wr_efer(struct vcpu *v, uint64_t *val)
+static bool wr_efer(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	struct ctl_state cs = guest_ctl_state(v);
 	uint64_t efer;
+	(void)msr;
 
 	if (!ctl_efer_value(&cs, guest_efer_allowed(v), *val, &efer))
 		return false;
@@ -85,31 +92,90 @@ static bool wr_efer(struct vcpu *v, uint64_t *val)
 	return true;
 }
 
-static bool rd_misc_enable(struct vcpu *v, uint64_t *val)
+static bool rd_misc_enable(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	*val = v->misc_enable;
 	return true;
 }
 
-static bool wr_misc_enable(struct vcpu *v, uint64_t *val)
+static bool wr_misc_enable(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	v->misc_enable = (v->misc_enable & ~MISC_ENABLE_WRITABLE) | (*val & MISC_ENABLE_WRITABLE);
 	return true;
 }
 
 /* AMD's legacy performance counters: no PMU is offered, so they count nothing. */
-static bool rd_zero(struct vcpu *v, uint64_t *val)
+static bool rd_zero(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	(void)v;
 	*val = 0;
 	return true;
 }
 
-static bool wr_ignore(struct vcpu *v, uint64_t *val)
+static bool wr_ignore(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	(void)msr;
 	(void)v;
 	(void)val;
 	return true;
+}
+
+/* The local APIC's MSRs: the base, the x2APIC registers, the TSC deadline (drivers/vlapic.c). */
+static unsigned guest_maxphyaddr(struct vcpu *v)
+{
+	uint32_t r[4];
+
+	guest_cpuid(v, 0x80000000u, 0, r);
+	if (r[0] < 0x80000008u)
+		return 36;
+	guest_cpuid(v, 0x80000008u, 0, r);
+	return r[0] & 0xff;
+}
+
+static bool rw_apic_base(struct vcpu *v, uint64_t *val, bool write)
+{
+	if (vlapic_base_msr(&v->lapic, write, val, guest_maxphyaddr(v)))
+		return false;
+	if (write)
+		vm_apic_base_moved(v);
+	return true;
+}
+
+static bool rd_apic_base(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)msr;
+	return rw_apic_base(v, val, false);
+}
+
+static bool wr_apic_base(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)msr;
+	return rw_apic_base(v, val, true);
+}
+
+static bool rd_x2apic(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return !vlapic_msr(&v->lapic, msr, false, val);
+}
+
+static bool wr_x2apic(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return !vlapic_msr(&v->lapic, msr, true, val);
+}
+
+static bool rd_tsc_deadline(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)msr;
+	return !vlapic_tsc_deadline_msr(&v->lapic, false, val);
+}
+
+static bool wr_tsc_deadline(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)msr;
+	return !vlapic_tsc_deadline_msr(&v->lapic, true, val);
 }
 
 enum msr_vendor { ANY, INTEL, AMD };
@@ -117,12 +183,15 @@ enum msr_vendor { ANY, INTEL, AMD };
 struct msr_desc {
 	uint32_t first, last;	/* a range of MSR numbers */
 	enum msr_vendor vendor;	/* where the MSR exists */
-	bool (*rd)(struct vcpu *v, uint64_t *val);
-	bool (*wr)(struct vcpu *v, uint64_t *val);	/* NULL: read-only, WRMSR #GP */
+	bool (*rd)(struct vcpu *v, uint32_t msr, uint64_t *val);
+	bool (*wr)(struct vcpu *v, uint32_t msr, uint64_t *val);	/* NULL: read-only, WRMSR #GP */
 };
 
 static const struct msr_desc msrs[] = {
 	{ MSR_IA32_TSC, MSR_IA32_TSC, ANY, rd_tsc, wr_tsc },
+	{ MSR_IA32_APIC_BASE, MSR_IA32_APIC_BASE, ANY, rd_apic_base, wr_apic_base },
+	{ MSR_X2APIC_FIRST, MSR_X2APIC_LAST, ANY, rd_x2apic, wr_x2apic },
+	{ MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE, ANY, rd_tsc_deadline, wr_tsc_deadline },
 	{ MSR_IA32_MISC_ENABLE, MSR_IA32_MISC_ENABLE, INTEL, rd_misc_enable, wr_misc_enable },
 	{ MSR_IA32_PAT, MSR_IA32_PAT, ANY, rd_pat, wr_pat },
 	{ MSR_EFER, MSR_EFER, ANY, rd_efer, wr_efer },
@@ -155,7 +224,7 @@ bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 	struct vm *vm = v->vm;
 
 	if (d && (write ? d->wr : d->rd))
-		return write ? d->wr(v, val) : d->rd(v, val);
+		return write ? d->wr(v, msr, val) : d->rd(v, msr, val);
 	if (vm->unknown_msrs++ < UNKNOWN_MSR_LOG)
 		pr_info("vm %d '%s': #GP for %s of MSR %#x (%s)%s\n", vm->id, vm->name,
 			write ? "WRMSR" : "RDMSR", msr, d ? "read-only" : "not offered",

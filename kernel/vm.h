@@ -15,6 +15,8 @@
 #include <stdint.h>
 
 #include "drivers/vacpi.h"
+#include "drivers/vioapic.h"
+#include "drivers/vlapic.h"
 #include "drivers/vio.h"
 #include "drivers/vpic.h"
 #include "drivers/vpit.h"
@@ -74,7 +76,8 @@ struct vcpu {
 	uint64_t tsc_offset;	/* guest TSC - host TSC (a WRMSR to the TSC sets it) */
 	uint64_t misc_enable;	/* IA32_MISC_ENABLE (Intel) */
 	struct exit_counts counts;
-	struct intc intc;	/* the controller that interrupts this vCPU (the PIC, for now) */
+	struct intc intc;	/* the controller that interrupts this vCPU: its local APIC */
+	struct vlapic lapic;
 };
 
 struct vm {
@@ -103,7 +106,12 @@ struct vm {
 
 	/* Devices and the port map. */
 	struct vpic pic;
-	struct intc isa_irq;	/* where the ISA devices' lines go (the PIC, for now) */
+	struct intc isa_irq;	/* where the ISA devices' lines go: the 8259s and the I/O APIC */
+	struct intc pic_intc;	/* the 8259 pair, behind LINT0 */
+	struct vioapic ioapic;
+	int lapic_mmio;		/* index of the APIC page in mmio[] */
+	struct vcpu *cur_vcpu;	/* the vCPU whose instruction the emulator runs */
+	unsigned ipi_warned;
 	struct vpit pit;
 	struct vuart uart;
 	struct vrtc rtc;

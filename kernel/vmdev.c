@@ -14,6 +14,7 @@
 #include "kernel/firmware.h"
 #include "kernel/hvabi.h"
 #include "kernel/printk.h"
+#include "kernel/vmapic.h"
 #include "kernel/testexit.h"
 #include "kernel/vm.h"
 #include "kernel/vmshare.h"
@@ -107,10 +108,7 @@ void vm_devices_init(struct vm *vm)
 	uint64_t now = arch_now_ns();
 
 	vpic_init(&vm->pic);
-	/* Virtual wire: the 8259 pair takes the ISA lines and interrupts every vCPU (one today). */
-	vm->isa_irq = (struct intc){ &vpic_intc_ops, &vm->pic };
-	vm_for_each_vcpu(vm, v)
-		v->intc = vm->isa_irq;
+	vm_apic_init(vm);
 	vpit_init(&vm->pit, pit_irq, clock_ns, vm, now);
 	vuart_init(&vm->uart, VUART_COM1_PORT, uart_tx, uart_irq, vm);
 	vrtc_init(&vm->rtc, vm->ram_bytes, RTC_EPOCH_S, now, clock_ns, NULL);
@@ -131,6 +129,7 @@ void vm_devices_init(struct vm *vm)
 void vm_devices_update(struct vm *vm, uint64_t now_ns)
 {
 	vpit_update(&vm->pit, now_ns);
+	vm_apic_update(vm, now_ns);
 }
 
 const struct vmmio_range *vm_mmio_find(const struct vm *vm, uint64_t gpa, uint64_t n)

@@ -50,3 +50,8 @@ uint64_t arch_read_tsc(void)
 {
 	return rdtsc();
 }
+
+uint64_t arch_tsc_khz(void)
+{
+	return tsc_khz();
+}
