@@ -21,6 +21,7 @@
 #include "mm/errno.h"
 
 struct vm *vms[VM_MAX + 1];
+struct vm_tally vm_tally;
 
 bool vm_is_ram(const struct vm *vm, uint64_t gpa, uint64_t n)
 {
@@ -125,6 +126,7 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 	struct vm *vm;
 	int id, rc;
 
+	vm_tally.modules++;
 	/* GRUB passes the options only; vmconfig wants a leading path word. */
 	snprintf(line, sizeof(line), "vm%d %s", index, mod->cmdline);
 	if (vmconfig_parse(line, &cfg, err, sizeof(err))) {
@@ -187,6 +189,7 @@ struct vm *vm_create(const struct boot_module *mod, int index)
 		vm->vcpu.boot.format == MB1_FMT_AOUT ? "a.out-kludge" : "ELF32",
 		cfg.cmdline);
 	vm->state = VM_RUNNING;
+	vm_tally.started++;
 	return vm;
 
 err_destroy:

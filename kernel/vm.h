@@ -85,9 +85,21 @@ struct vm {
 extern struct vm *vms[VM_MAX + 1];	/* by id; NULL where unused */
 
 /*
+ * What became of the GRUB modules: each vm_create() call is one module, which
+ * either started a VM or printed why not. The test-mode verdict (sched.c)
+ * needs both: a VM destroyed at the console leaves vms[] but was started.
+ */
+struct vm_tally {
+	unsigned modules;	/* vm_create() calls */
+	unsigned started;	/* of them, VMs that were started */
+};
+extern struct vm_tally vm_tally;
+
+/*
  * vm_create - build a VM from a GRUB module: options from its command line
  * (vm=, mem=, cmdline=, domain=), the image loaded as a Multiboot v1 kernel.
  * Returns the VM, or NULL after printing why (the other VMs are unaffected).
+ * Counts the module, and the VM if it started, in vm_tally.
  */
 struct vm *vm_create(const struct boot_module *mod, int index);
 
