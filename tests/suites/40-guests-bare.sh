@@ -5,6 +5,7 @@
 # "not ok - guest-bare:NAME" line per case, decided by QEMU's exit status
 # AND the serial log (isa-debug-exit: status = (code << 1) | 1; a triple
 # fault with -no-reboot exits 0).
+# test.sh: show every result
 cd "$(dirname "$0")/../.."
 G=build/guests
 LOGS=build/test-logs/guests-bare
