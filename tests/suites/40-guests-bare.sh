@@ -26,7 +26,7 @@ run() {
 		boot=(-kernel "$kernel" -append "$append")
 	fi
 	# shellcheck disable=SC2086
-	timeout 30 $qemu "${QEMU_ARGS[@]}" "${boot[@]}" </dev/null >"$log" 2>&1
+	timeout 120 $qemu "${QEMU_ARGS[@]}" "${boot[@]}" </dev/null >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -eq "$want" ] && grep -q "$pat" "$log" &&
 	   { [ -z "$anti" ] || ! grep -q "$anti" "$log"; }; then
