@@ -6,8 +6,9 @@
  * external-interrupt exit, where its virtual timer catches up), until it
  * halts (HLT) or yields, its VM stops, or the operator types. A halted vCPU
  * becomes runnable when its virtual PIC has an interrupt for it. With nothing
- * runnable the CPU sleeps until the next tick. When every VM has stopped, a per-VM summary is printed; in test mode
- * the verdict is PASS only if every VM exited with code 0.
+ * runnable the CPU sleeps until the next tick. When every VM has stopped, a
+ * per-VM summary and the verdict are printed (see verdict()); in test mode
+ * the run ends with that verdict.
  */
 #include "kernel/arch.h"
 #include "kernel/console.h"
@@ -172,9 +173,43 @@ static void summary(void)
 	}
 }
 
+/*
+ * verdict - PASS only if at least one VM was started, every module started
+ * a VM, and every VM still there exited with code 0. A module that did not
+ * start a VM (bad image or options, no memory) is a failure: a test that
+ * means to feed bad modules expects FAIL. A VM destroyed at the console is
+ * gone from vms[] and counts as neither. Prints one line of counts, and an
+ * error line for each reason of a FAIL that no other line gives.
+ */
+static enum test_result verdict(void)
+{
+	unsigned left = 0, failed = 0;
+	unsigned not_started = vm_tally.modules - vm_tally.started;
+
+	for (int id = 1; id <= VM_MAX; id++) {
+		if (!vms[id])
+			continue;
+		left++;
+		if (vms[id]->exit_code != 0)
+			failed++;
+	}
+	pr_info("verdict: %u modules: %u started a VM, %u did not; VMs: %u exited with code 0, "
+		"%u failed, %u destroyed\n", vm_tally.modules, vm_tally.started, not_started,
+		left - failed, failed, vm_tally.started - left);
+	if (!vm_tally.modules)
+		pr_err("no VM was started: no guest modules were given\n");
+	else if (!vm_tally.started)
+		pr_err("no VM was started: none of the %u modules loaded (see the errors above)\n",
+		       vm_tally.modules);
+	else if (not_started)
+		pr_err("%u of %u modules did not start a VM (see the errors above)\n",
+		       not_started, vm_tally.modules);
+	return vm_tally.started && !not_started && !failed ? TEST_PASS : TEST_FAIL;
+}
+
 void sched_run(void)
 {
-	bool summarized = false, all_pass = true;
+	bool summarized = false;
 	int cur = 0;
 
 	for (;;) {
@@ -200,14 +235,14 @@ void sched_run(void)
 			continue;
 		}
 		if (!live && !summarized) {
+			enum test_result r;
+
 			summary();
+			r = verdict();
 			summarized = true;
-			for (int id = 1; id <= VM_MAX; id++)
-				if (vms[id] && vms[id]->exit_code != 0)
-					all_pass = false;
 			/* An operator at the console keeps the hypervisor up; tests end here. */
 			if (test_mode || !console_is_active())
-				test_exit(all_pass ? TEST_PASS : TEST_FAIL);
+				test_exit(r);
 		}
 		if (!next && live && oom_deadlock())
 			continue;

@@ -24,6 +24,7 @@
 #include "sharing/share.h"
 
 struct vm *vms[VM_MAX + 1];
+struct vm_tally vm_tally;
 
 bool vm_is_ram(const struct vm *vm, uint64_t gpa, uint64_t n)
 {
@@ -181,16 +182,19 @@ static int gather_mods(const struct boot_module *mods, size_t nmods, const char 
 	return 0;
 }
 
-void vm_check_module_owners(const struct boot_module *mods, size_t nmods)
+unsigned vm_check_module_owners(const struct boot_module *mods, size_t nmods)
 {
 	struct vm_config cfg;
+	unsigned orphans = 0;
 
 	for (size_t i = 0; i < nmods; i++) {
 		if (module_config(&mods[i], i, &cfg, NULL, 0) || !cfg.for_vm[0] || name_taken(cfg.for_vm))
 			continue;
 		pr_err("module %zu: for=%s: no VM of that name was started; module not used\n", i,
 		       cfg.for_vm);
+		orphans++;
 	}
+	return orphans;
 }
 
 struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
@@ -384,9 +388,17 @@ void vm_create_all(const struct boot_module *mods, size_t nmods)
 {
 	boot_mods = mods;
 	boot_nmods = nmods;
-	for (size_t i = 0; i < nmods; i++)
-		vm_create(mods, nmods, i);
-	vm_check_module_owners(mods, nmods);
+	for (size_t i = 0; i < nmods; i++) {
+		struct vm_config cfg;
+
+		/* A for= line is a module of another VM, not a VM of its own. */
+		if (!module_config(&mods[i], i, &cfg, NULL, 0) && cfg.for_vm[0])
+			continue;
+		vm_tally.modules++;
+		vm_tally.started += vm_create(mods, nmods, i) != NULL;
+	}
+	/* A module whose VM never started was given for nothing: counted as one that failed. */
+	vm_tally.modules += vm_check_module_owners(mods, nmods);
 }
 
 /* A test run stops a VM that keeps resetting itself: it would never end otherwise. */

@@ -135,6 +135,19 @@ struct vm {
 extern struct vm *vms[VM_MAX + 1];	/* by id; NULL where unused */
 
 /*
+ * What became of the GRUB modules: each module that is not for= another VM
+ * either started a VM or printed why not (vm_create_all counts them; a for=
+ * module whose VM never started counts as one that did not start). The
+ * test-mode verdict (sched.c) needs both: a VM destroyed at the console
+ * leaves vms[] but was started. Restarts after a reset are not counted.
+ */
+struct vm_tally {
+	unsigned modules;	/* modules meant to start a VM */
+	unsigned started;	/* of them, VMs that were started */
+};
+extern struct vm_tally vm_tally;
+
+/*
  * vm_create - build a VM from GRUB module @index of @mods: options from its
  * command line (vm=, mem=, cmdline=, domain=, share=), the image loaded as a
  * Multiboot v1 kernel with the modules that say for=NAME as its modules.
@@ -143,8 +156,8 @@ extern struct vm *vms[VM_MAX + 1];	/* by id; NULL where unused */
  */
 struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index);
 
-/* vm_check_module_owners - an error line for each for=NAME module whose VM was not started. */
-void vm_check_module_owners(const struct boot_module *mods, size_t nmods);
+/* vm_check_module_owners - an error line for each for=NAME module whose VM was not started; their number. */
+unsigned vm_check_module_owners(const struct boot_module *mods, size_t nmods);
 
 /* vm_create_all - a VM from every module that is not for=, then the for= check; keeps @mods for restarts. */
 void vm_create_all(const struct boot_module *mods, size_t nmods);

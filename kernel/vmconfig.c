@@ -174,13 +174,23 @@ static void default_name(const char *path, char *name)
 		name[0] = '\0';
 }
 
+/* bad_name - the message for a vm= or domain= value that is no valid name; -SV_EINVAL. */
+static int bad_name(struct cursor *c, const char *key, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n > VMCFG_NAME_MAX)
+		return cfg_error(c, -SV_EINVAL, "%s: '%.24s%s' is %zu characters long, at most %d",
+				 key, v, n > 24 ? "..." : "", n, VMCFG_NAME_MAX);
+	return cfg_error(c, -SV_EINVAL, "%s: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
+			 key, v, VMCFG_NAME_MAX);
+}
+
 /* Setters: validate @v and store it in @cfg; return 0 or -SV_EINVAL (message written). */
 static int set_vm(struct cursor *c, struct vm_config *cfg, const char *v)
 {
 	if (!vmconfig_name_valid(v))
-		return cfg_error(c, -SV_EINVAL,
-				 "vm: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
-				 v, VMCFG_NAME_MAX);
+		return bad_name(c, "vm", v);
 	copy_str(cfg->name, v);
 	return 0;
 }
@@ -188,9 +198,7 @@ static int set_vm(struct cursor *c, struct vm_config *cfg, const char *v)
 static int set_domain(struct cursor *c, struct vm_config *cfg, const char *v)
 {
 	if (!vmconfig_name_valid(v))
-		return cfg_error(c, -SV_EINVAL,
-				 "domain: '%.24s' is not a valid name (1-%d of A-Z a-z 0-9 _ -)",
-				 v, VMCFG_NAME_MAX);
+		return bad_name(c, "domain", v);
 	copy_str(cfg->domain, v);
 	return 0;
 }

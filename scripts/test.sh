@@ -7,11 +7,36 @@
 # test, "ok - NAME" or "not ok - NAME" (details may follow on other lines),
 # and its own exit status is ignored: only the ok/not ok lines count. A suite
 # that prints no result line at all counts as one failure.
+#
+# While a suite runs, its output goes to build/test-logs/NN-name.log as it
+# comes, and every "not ok" line is shown at once, as "  [NN-name MM:SS] not
+# ok - NAME" (MM:SS: time since the start of the run). A suite whose file has
+# a line "# test.sh: show every result" (the slow ones, which boot
+# emulators) has its "ok" lines shown the same way, so a long run is never
+# silent; TEST_VERBOSE=1 shows them for every suite.
 set -u
 cd "$(dirname "$0")/.."
 
 make -s all check-headers >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 rm -f build.log
+
+t0=$(date +%s)
+
+# show NAME LIVE LOG - copy a suite's output from stdin to LOG line by line
+# (unbuffered), and its result lines to the terminal as they arrive.
+show() {
+	local name=$1 live=$2 line now
+	while IFS= read -r line || [ -n "$line" ]; do
+		printf '%s\n' "$line" >&4
+		case $line in
+		"not ok - "*) ;;
+		"ok - "*) [ "$live" = 1 ] || continue ;;
+		*) continue ;;
+		esac
+		printf -v now '%(%s)T' -1
+		printf '  [%s %02d:%02d] %s\n' "$name" $(( (now - t0) / 60 )) $(( (now - t0) % 60 )) "$line"
+	done 4>"$3"
+}
 
 total_pass=0
 total_fail=0
@@ -19,15 +44,17 @@ mkdir -p build/test-logs
 for suite in tests/suites/*.sh; do
 	name=$(basename "$suite" .sh)
 	log=build/test-logs/$name.log
+	live=${TEST_VERBOSE:-0}
+	grep -q '^# test.sh: show every result' "$suite" && live=1
 	start=$(date +%s)
-	bash "$suite" >"$log" 2>&1
+	bash "$suite" 2>&1 </dev/null | show "$name" "$live" "$log"
 	pass=$(grep -c '^ok - ' "$log")
 	fail=$(grep -c '^not ok - ' "$log")
 	if [ $((pass + fail)) -eq 0 ]; then
 		echo "not ok - $name (suite printed no results)" >>"$log"
+		echo "  [$name] not ok - $name (suite printed no results)"
 		fail=1
 	fi
-	grep '^not ok - ' "$log" | sed "s/^/  [$name] /"
 	echo "suite $name: $pass passed, $fail failed ($(( $(date +%s) - start ))s, log $log)"
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))

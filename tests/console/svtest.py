@@ -7,6 +7,12 @@
 # run by run_test(), which bounds it in time, prints "ok - NAME" or
 # "not ok - NAME" with the reason and the tail of the serial transcript,
 # and kills its own QEMU if it is still running.
+#
+# Every wait follows progress, so that a busy machine (other jobs on every
+# core) makes a test slower, never fail: a wait for an answer, a prompt or
+# a line gives up only after QUIET seconds in which nothing at all arrived
+# on the serial line, or at a CEILING far above any run's time; a wait for a
+# state (poll()) has a ceiling only. No test asserts how long anything took.
 import importlib.machinery
 import importlib.util
 import os
@@ -34,6 +40,11 @@ svctl = _load_svctl()
 Console = svctl.Console
 
 
+QUIET = 60      # seconds without any serial output before a wait gives up
+CEILING = 300   # seconds any one wait may take in all
+TEST_CEILING = 420   # seconds a whole test may take (run_test)
+
+
 class Failed(Exception):
     pass
 
@@ -53,6 +64,10 @@ class Boot:
         self.serial_log = os.path.join(OUT, tag + ".serial.log")
         self.qemu = None
         self.con = None
+        self.transcript = []    # every complete line read, guest lines too
+
+    def _line(self, ln):
+        self.transcript.append(ln)
 
     def start(self):
         os.makedirs(OUT, exist_ok=True)
@@ -64,9 +79,10 @@ class Boot:
              "-serial", "unix:%s,server=on,wait=off" % self.sock,
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", self.iso],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.con = Console(self.sock, timeout=20, log=open(self.serial_log, "wb"))
-        self.con.open(wait=30)
-        self.con.sync(timeout=60)
+        self.con = Console(self.sock, timeout=QUIET, log=open(self.serial_log, "wb"),
+                           ceiling=CEILING, on_line=self._line)
+        self.con.open(wait=CEILING)
+        self.con.sync()
         return self.con
 
     def stop(self):
@@ -78,16 +94,35 @@ class Boot:
             self.qemu.kill()
             self.qemu.wait()
 
-    def wait_guest(self, regex, timeout=60):
-        """Wait for a line matching REGEX: guest lines seen during commands count."""
+    def wait_guest(self, regex, timeout=QUIET):
+        """Wait for a line matching REGEX; every line read since the boot counts
+        (during commands, expect() and sync() too). Gives up after TIMEOUT
+        seconds without any output, or at the ceiling."""
         pat = re.compile(regex)
-        for ln in self.con.guest:
-            m = pat.search(ln)
-            if m:
-                return m
-        return self.con.expect(regex, timeout)
+        con, start, seen = self.con, time.monotonic(), 0
+        while True:
+            for ln in self.transcript[seen:]:
+                m = pat.search(ln)
+                if m:
+                    return m
+            seen = len(self.transcript)
+            if con._late(start, timeout):
+                raise Failed("no line matching %r (waited %s)" % (regex, con._waited(start)))
+            con.pump(0.2)
 
-    def finish(self, verdict="PASS", timeout=30):
+    def poll(self, fn, what, ceiling=CEILING, every=0.2):
+        """Ask FN() (console commands) until it returns a true value, and return
+        that; raise Failed(WHAT) after CEILING seconds."""
+        start = time.monotonic()
+        while True:
+            v = fn()
+            if v:
+                return v
+            if time.monotonic() - start >= ceiling:
+                raise Failed("%s (after %.0f s)" % (what, time.monotonic() - start))
+            time.sleep(every)
+
+    def finish(self, verdict="PASS", timeout=QUIET):
         """Destroy every VM; the hypervisor must end the run with VERDICT."""
         con = self.con
         for vm in con.vms():
@@ -98,20 +133,21 @@ class Boot:
             check(any(re.match(r"^vm '%s' destroyed, \d+ frames released$" % re.escape(
                 vm["name"]), ln) for ln in ans), "vm destroy %s: %r" % (vm["name"], ans))
         # The last destroy may have ended the run already: the line is in the log.
-        deadline = time.monotonic() + timeout
-        seen = any("sharevisor: test end: %s" % verdict in ln for ln in con.lines)
-        while not seen and con.fileno() is not None and time.monotonic() < deadline:
+        start = time.monotonic()
+        end = "sharevisor: test end: %s" % verdict
+        seen = any(end in ln for ln in self.transcript)
+        while not seen and con.fileno() is not None and not con._late(start, timeout):
             try:
                 con.pump(0.2)
             except svctl.ConnectError:
                 break
-            seen = any("sharevisor: test end: %s" % verdict in ln for ln in con.take_lines())
+            seen = any(end in ln for ln in self.transcript)
         if not seen:
             with open(self.serial_log, "rb") as f:
                 seen = ("sharevisor: test end: %s" % verdict).encode() in f.read()
         check(seen, "no 'sharevisor: test end: %s' line" % verdict)
         try:
-            rc = self.qemu.wait(timeout=max(1, deadline - time.monotonic()))
+            rc = self.qemu.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise Failed("QEMU still running after the verdict")
         want = {"PASS": 0, "FAIL": 1}[verdict] << 1 | 1
@@ -132,38 +168,42 @@ def _alarm(signum, frame):
     raise Failed("timed out")
 
 
-def run_test(name, fn, timeout=90):
-    """Run FN() bounded by TIMEOUT seconds; print ok/not ok; exit status 0/1."""
+def run_test(name, fn, timeout=TEST_CEILING):
+    """Run FN() bounded by TIMEOUT seconds (a ceiling for a stuck test, not a
+    time it should take); print ok/not ok; exit status 0/1."""
     os.chdir(ROOT)
     signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(timeout)
     boots = []
     t0 = time.monotonic()
+    out = []    # the report, written at once: tests run side by side
     try:
         fn(boots)
         signal.alarm(0)
-        print("ok - %s (%.1fs)" % (name, time.monotonic() - t0))
+        out.append("ok - %s (%.1fs)" % (name, time.monotonic() - t0))
         return 0
     except Exception as e:  # every failure becomes one "not ok" with details
         signal.alarm(0)
-        print("not ok - %s" % name)
-        print("    %s: %s" % (type(e).__name__, e))
+        out.append("not ok - %s (%.1fs)" % (name, time.monotonic() - t0))
+        out.append("    %s: %s" % (type(e).__name__, e))
         if not isinstance(e, (Failed, svctl.SvError)):
             for ln in traceback.format_exc().splitlines()[-6:]:
-                print("    | " + ln)
+                out.append("    | " + ln)
         for b in boots:
-            print("    serial log %s, last lines:" % b.serial_log)
+            out.append("    serial log %s, last lines:" % b.serial_log)
             try:
                 with open(b.serial_log, "rb") as f:
                     tail = f.read().decode("latin-1").replace("\r", "").splitlines()[-12:]
                 for ln in tail:
-                    print("    | " + ln)
+                    out.append("    | " + ln)
             except OSError:
                 pass
         return 1
     finally:
         for b in boots:
             b.stop()
+        sys.stdout.write("".join(ln + "\n" for ln in out))
+        sys.stdout.flush()
 
 
 def boot(boots, iso, tag):
@@ -173,5 +213,5 @@ def boot(boots, iso, tag):
     return b, b.start()
 
 
-def main(name, fn, timeout=90):
+def main(name, fn, timeout=TEST_CEILING):
     sys.exit(run_test(name, fn, timeout))

@@ -43,4 +43,4 @@ def test(boots):
     b.finish()
 
 
-main("console bad input", test, 120)
+main("console bad input", test)

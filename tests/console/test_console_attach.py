@@ -32,4 +32,4 @@ def test(boots):
     b.finish()
 
 
-main("console attach and Ctrl-A x3", test, 90)
+main("console attach and Ctrl-A x3", test)

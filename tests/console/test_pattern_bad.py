@@ -34,4 +34,4 @@ def test(boots):
     b.finish()
 
 
-main("console pattern add with a bad regex", test, 90)
+main("console pattern add with a bad regex", test)

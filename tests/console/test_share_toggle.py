@@ -3,10 +3,23 @@
 # test_share_toggle.py - `share off` stops the scanner, `share on` restarts it.
 #
 # With sharing off, neither the periodic scanner nor `scan now` scan a page:
-# pages_scanned and full_scans stay put; with it on again they grow.
-import time
+# pages_scanned and full_scans stay put; with it on again they grow. The
+# periodic scanner gets its chance while VM 'a' makes OTHER_EXITS exits (the
+# system's own progress: about half a second's worth on an idle machine).
+import re
 
 from svtest import OUT, boot, check, main
+
+
+OTHER_EXITS = 500
+
+
+def exits(con, name):
+    for ln in con.cmd("vm " + name):
+        m = re.search(r"exits: (\d+) total", ln)
+        if m:
+            return int(m.group(1))
+    raise AssertionError("no exit count for %s" % name)
 
 
 def test(boots):
@@ -14,8 +27,9 @@ def test(boots):
     b.wait_guest(r"^\[b\] share: lingering")
     check(con.cmd("share off") == ["sharing mode off"], "share off")
     s0 = con.stats()
+    a0 = exits(con, "a")
     con.cmd("scan now")
-    time.sleep(0.5)
+    b.poll(lambda: exits(con, "a") >= a0 + OTHER_EXITS, "VM 'a' does not run")
     s1 = con.stats()
     check(s1["pages_scanned"] == s0["pages_scanned"],
           "pages scanned with sharing off: %d -> %d" % (s0["pages_scanned"], s1["pages_scanned"]))
@@ -30,4 +44,4 @@ def test(boots):
     b.finish()
 
 
-main("console share off and on", test, 90)
+main("console share off and on", test)

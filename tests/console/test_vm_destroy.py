@@ -20,19 +20,16 @@
 # which GRUB loaded into memory the allocator does not manage: compare used.)
 import re
 
-from svtest import OUT, Failed, boot, check, main
+from svtest import OUT, boot, check, main
 
 HEAP_NCLASSES = 8
 
 
-def ready(con, names):
+def ready(b, con, names):
     """Every idle guest printed "idle: ready" (its log says so)."""
     for n in names:
-        for _ in range(100):
-            if any("idle: ready" in ln for ln in con.cmd("log " + n)):
-                break
-        else:
-            raise Failed("%s never got ready" % n)
+        b.poll(lambda: any("idle: ready" in ln for ln in con.cmd("log " + n)),
+               "%s never got ready" % n)
 
 
 def mem(con):
@@ -45,12 +42,12 @@ def mem(con):
 
 def test(boots):
     b0, con0 = boot(boots, OUT + "/destroy-without.iso", "vm_destroy-without")
-    ready(con0, ["i1", "i2"])
+    ready(b0, con0, ["i1", "i2"])
     base, base_mem = con0.stats(), mem(con0)
     b0.finish()
 
     b1, con = boot(boots, OUT + "/destroy-with.iso", "vm_destroy-with")
-    ready(con, ["i1", "i2", "victim"])
+    ready(b1, con, ["i1", "i2", "victim"])
     with_v = con.stats()
     victim = [v for v in con.vms() if v["name"] == "victim"][0]
     check(with_v["frames_used"] > base["frames_used"], "the victim uses no frames?")
@@ -81,4 +78,4 @@ def test(boots):
     b1.finish()
 
 
-main("console vm destroy releases the frames", test, 120)
+main("console vm destroy releases the frames", test)

@@ -14,7 +14,7 @@ MODULES=(
 	"build/sharevisor.elf for=tiny"
 	"build/sharevisor.elf for=tiny"
 )
-RESULT=PASS
+RESULT=FAIL
 TIMEOUT=60
 EXPECT=(
 	'^frames after the VMs: .* guest 0, pattern 0, content 0'

@@ -8,7 +8,7 @@ MODULES=(
 	"build/guests/real16.bin vm=real16 mem=4M entry=real"
 	"build/guests/hello.elf vm=notreal mem=4M entry=real"
 )
-RESULT=PASS
+RESULT=FAIL
 TIMEOUT=60
 EXPECT=(
 	'^frames after the VMs: .* guest 0, pattern 0, content 0'

@@ -5,6 +5,7 @@
 # "not ok - guest-bare:NAME" line per case, decided by QEMU's exit status
 # AND the serial log (isa-debug-exit: status = (code << 1) | 1; a triple
 # fault with -no-reboot exits 0).
+# test.sh: show every result
 cd "$(dirname "$0")/../.."
 G=build/guests
 LOGS=build/test-logs/guests-bare
@@ -25,7 +26,7 @@ run() {
 		boot=(-kernel "$kernel" -append "$append")
 	fi
 	# shellcheck disable=SC2086
-	timeout 30 $qemu "${QEMU_ARGS[@]}" "${boot[@]}" </dev/null >"$log" 2>&1
+	timeout 120 $qemu "${QEMU_ARGS[@]}" "${boot[@]}" </dev/null >"$log" 2>&1
 	rc=$?
 	if [ "$rc" -eq "$want" ] && grep -q "$pat" "$log" &&
 	   { [ -z "$anti" ] || ! grep -q "$anti" "$log"; }; then

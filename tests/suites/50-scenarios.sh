@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Boot scenarios: every tests/scenarios/*.sc on each of its emulators, two at a time.
+# Boot scenarios: every tests/scenarios/*.sc on each of its emulators, two at
+# a time; each run prints its result line as it finishes.
+# test.sh: show every result
 cd "$(dirname "$0")/../.."
 set -u
 jobs=()

@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 # 60-console.sh - console scenario tests: each tests/console/test_*.py boots QEMU
 # with test_exit and the serial line on a UNIX socket and drives the console
-# through scripts/svctl's Console class; two at a time, each bounded in time.
+# through scripts/svctl's Console class; two at a time. Each test's waits
+# follow progress (tests/console/svtest.py); TEST_KILL is a last ceiling
+# above svtest's own, and a test killed there still gets its "not ok" line.
+# test.sh: show every result
 cd "$(dirname "$0")/../.."
 set -u
 out=build/console-tests
@@ -26,4 +29,12 @@ iso console scan_rate=256 "$(share a)" "$(share b)" "$(idle idle)"
 iso destroy-without share=off "$(idle i1)" "$(idle i2)"
 iso destroy-with share=off "$(idle i1)" "$(idle i2)" "$(idle victim)"
 
-ls tests/console/test_*.py | xargs -P "${CONSOLE_JOBS:-2}" -n 1 timeout 150 python3
+# one TEST.py - run it; a "not ok" line if it had to be killed.
+one() {
+	timeout "${TEST_KILL:-480}" python3 -u "$1"
+	local rc=$?
+	[ $rc -eq 124 ] && echo "not ok - $(basename "$1" .py) (killed after ${TEST_KILL:-480}s)"
+	return 0
+}
+export -f one
+ls tests/console/test_*.py | xargs -P "${CONSOLE_JOBS:-2}" -n 1 bash -c 'one "$1"' _

@@ -6,7 +6,8 @@
  * command's argument errors, help lookups, numbers. kernel/lineedit.c:
  * printable input, backspace/DEL, Ctrl-U, Ctrl-C, CR/LF/CR LF, overflow,
  * ignored bytes. A fuzz loop feeds random bytes through le_feed and every
- * completed line through shell_parse: no crash, sane results, bounded time.
+ * completed line through shell_parse: no crash, sane results; its work is a
+ * fixed count of bytes (no test here measures time).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <cmocka.h>
 
 #include "kernel/lineedit.h"
@@ -394,7 +394,6 @@ static void test_fuzz(void **state)
 					     "console", "x", "  ", "123" };
 	struct lineedit le;
 	char echo[8];
-	clock_t t0 = clock();
 	unsigned lines = 0;
 
 	(void)state;
@@ -430,8 +429,6 @@ static void test_fuzz(void **state)
 		}
 	}
 	assert_true(lines > 1000);
-	/* Bounded time: well under a second on any host for 2M bytes. */
-	assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 5.0);
 }
 
 int main(void)
