@@ -17,6 +17,7 @@
 #include "emu/x86emu.h"
 #include "kernel/emulate.h"
 #include "kernel/gmem.h"
+#include "kernel/mem.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
 #include "kernel/x86def.h"
@@ -69,10 +70,15 @@ static int emu_read_phys(void *ctx, uint64_t gpa, void *buf, unsigned len)
 {
 	struct vm *vm = ctx;
 	const struct vmmio_range *r;
-	uint64_t val = 0;
+	uint64_t val = 0, hpa;
 
 	if (vm_is_ram(vm, gpa, len))
 		return guest_read_phys(vm, gpa, buf, len) ? X86EMU_BUS_ERROR : 0;
+	if (((gpa ^ (gpa + len - 1)) & PAGE_MASK) == 0 && !p2m_lookup(&vm->p2m, gpa, &hpa, NULL)) {
+		/* Mapped but not RAM: the read-only BIOS area (firmware tables). */
+		memcpy(buf, (const uint8_t *)frame_va(&hv_frames, hpa & PAGE_MASK) + (gpa & ~PAGE_MASK), len);
+		return 0;
+	}
 	r = vm_mmio_find(vm, gpa, len);
 	if (r) {
 		if (len > 8 || r->fn(r->dev, gpa - r->base, len, false, &val))

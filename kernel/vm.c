@@ -278,6 +278,12 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 		goto err_destroy;
 	}
 	vm_devices_init(vm);
+	rc = vm_firmware_map(vm);
+	if (rc) {
+		pr_err("vm %s: cannot map its firmware tables (error %d); VM not started\n",
+		       vm->name, rc);
+		goto err_destroy;
+	}
 	if (!cfg.entry_real) {
 		mb1_boot_state(&boot, &first);
 	} else if (mb1_boot_state_real(&boot, &first, err, sizeof(err))) {

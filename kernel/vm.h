@@ -201,6 +201,12 @@ void vm_reset(struct vm *vm, const char *why);
 /* vm_restart_pending - re-create every VM stopped by a reset request from its module. */
 void vm_restart_pending(void);
 
+/*
+ * vm_firmware_map - the ACPI and MP tables describing @vm (kernel/firmware.c)
+ * in a read-only BIOS area at 0xe0000-0xfffff. Returns 0 or -errno.
+ */
+int vm_firmware_map(struct vm *vm);
+
 /* vm_devices_init - the VM's PIC, PIT, UART and RTC, and its port map. */
 void vm_devices_init(struct vm *vm);
 

@@ -12,6 +12,7 @@
 #include "kernel/arch.h"
 #include "kernel/console.h"
 #include "kernel/firmware.h"
+#include "kernel/mem.h"
 #include "kernel/hvabi.h"
 #include "kernel/printk.h"
 #include "kernel/vmapic.h"
@@ -101,6 +102,32 @@ static void bios_state(struct vm *vm)
 	vpit_io(&vm->pit, VPIT_PORT, 1, false, &v);
 	v = 0xff & ~(1u << 0) & ~(1u << VPIC_CASCADE_IRQ);	/* OCW1 */
 	vpic_io(&vm->pic, VPIC_MASTER_PORT + 1, 1, false, &v);
+}
+
+int vm_firmware_map(struct vm *vm)
+{
+	const struct fw_config cfg = {
+		.ncpus = (unsigned)vm->nr_vcpus, .lapic_addr = VLAPIC_DEFAULT_BASE,
+		.ioapic_addr = VIOAPIC_DEFAULT_BASE, .ioapic_id = (uint8_t)vm->nr_vcpus,
+		.sci_irq = 9, .pm_base = FW_PM_BASE, .reset_port = FW_RESET_PORT,
+	};
+	uint64_t n = FW_AREA_SIZE / PAGE_SIZE;
+	uint64_t hpa = frame_alloc_filled(&hv_frames, n, FRAME_GUEST, (uint16_t)vm->id, 0);
+	struct fw_layout l;
+	int rc;
+
+	if (!hpa)
+		return -SV_ENOMEM;
+	rc = fw_build(&cfg, frame_va(&hv_frames, hpa), FW_AREA_GPA, FW_AREA_SIZE, &l);
+	for (uint64_t i = 0; i < n; i++) {
+		/* Read-only: a write faults into the emulator, which drops it (ROM). */
+		if (!rc)
+			rc = p2m_map(&vm->p2m, FW_AREA_GPA + i * PAGE_SIZE, hpa + i * PAGE_SIZE,
+				     P2M_SIZE_4K, P2M_RX, P2M_MT_WB);
+		if (rc)
+			frame_put(&hv_frames, hpa + i * PAGE_SIZE);	/* the unmapped rest */
+	}
+	return rc;
 }
 
 void vm_devices_init(struct vm *vm)

@@ -194,7 +194,69 @@ static void x2apic(void)
 	EXPECT(rt_rdmsr_probe(0x808, &ver) == -1);		/* TPR */
 }
 
+static uint8_t sum8(const uint8_t *p, uint32_t n)
+{
+	uint8_t s = 0;
+
+	while (n--)
+		s = (uint8_t)(s + *p++);
+	return s;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* find - a signature on a 16-byte boundary of the BIOS area, as OSes scan it. */
+static const uint8_t *find(const char *sig, unsigned n)
+{
+	for (uint32_t a = 0xe0000; a < 0x100000; a += 16)
+		if (!rt_strncmp((const char *)a, sig, n))
+			return (const uint8_t *)a;
+	return NULL;
+}
+
+/* acpi_tables - the firmware tables as an OS reads them: RSDP, checksums, MADT CPUs and I/O APIC, FADT, MP. */
+static void acpi_tables(void)
+{
+	const uint8_t *rsdp, *xsdt, *t, *e, *mp;
+	unsigned cpus = 0, ioapics = 0;
+	uint32_t pmtmr = 0;
+
+	if (!rt_hv_present())
+		return;
+	rsdp = find("RSD PTR ", 8);
+	if (!EXPECT(rsdp))
+		return;
+	EXPECT(sum8(rsdp, 20) == 0 && rsdp[15] == 2 && sum8(rsdp, 36) == 0);
+	xsdt = (const uint8_t *)le32(rsdp + 24);	/* below 4 GiB: the high half is 0 */
+	EXPECT(!rt_strncmp((const char *)xsdt, "XSDT", 4) && sum8(xsdt, le32(xsdt + 4)) == 0);
+	for (uint32_t off = 36; off + 8 <= le32(xsdt + 4); off += 8) {
+		t = (const uint8_t *)le32(xsdt + off);
+		EXPECT(sum8(t, le32(t + 4)) == 0);
+		if (!rt_strncmp((const char *)t, "FACP", 4))
+			pmtmr = le32(t + 76);
+		if (rt_strncmp((const char *)t, "APIC", 4))
+			continue;
+		EXPECT(le32(t + 36) == APIC);
+		for (e = t + 44; e < t + le32(t + 4); e += e[1]) {
+			cpus += e[0] == 0 && (le32(e + 4) & 1);
+			if (e[0] == 1) {
+				ioapics++;
+				EXPECT(le32(e + 4) == IOAPIC);
+			}
+		}
+	}
+	mp = find("_MP_", 4);
+	rt_printf("apic: ACPI: %u CPUs, %u I/O APIC, PM timer at %x; MP table %s\n", cpus, ioapics,
+		  pmtmr, mp ? "found" : "missing");
+	EXPECT(cpus == 1 && ioapics == 1 && pmtmr == PM_TMR);
+	EXPECT(mp && sum8(mp, 16) == 0);
+}
+
 static const struct rt_test tests[] = {
+	{ "acpi_tables", acpi_tables },
 	{ "base_and_id", base_and_id },
 	{ "self_ipi", self_ipi },
 	{ "one_shot", one_shot },

@@ -44,12 +44,12 @@ static void ins_float(void)
 		EXPECT(buf[i] == (((i >= 4 && i < 20) || (i >= 28 && i <= 35)) ? 0xff : 0x11));
 }
 
-/* holes - nothing at 0xe0000 (the BIOS area) or at 2 GiB: all ones, writes dropped. */
+/* holes - nothing at 0xa0000 (no VGA) or at 2 GiB: all ones, writes dropped. */
 static void holes(void)
 {
-	volatile uint32_t *bios = (volatile uint32_t *)0xe0000, *far = (volatile uint32_t *)0x80000000u;
+	volatile uint32_t *bios = (volatile uint32_t *)0xa0000, *far = (volatile uint32_t *)0x80000000u;
 	static uint8_t dst[64];
-	const uint8_t *src = (const uint8_t *)0xe0010;
+	const uint8_t *src = (const uint8_t *)0xa0010;
 	uint8_t *d = dst;
 	uint32_t n = sizeof(dst), v;
 
@@ -68,19 +68,38 @@ static void holes(void)
 	__asm__ volatile("cld; rep movsb" : "+S"(src), "+D"(d), "+c"(n) : : "memory");
 	for (unsigned i = 0; i < sizeof(dst); i++)
 		EXPECT(dst[i] == 0xff);
-	d = (uint8_t *)0xe1000;
+	d = (uint8_t *)0xa1000;
 	n = 100;
 	__asm__ volatile("cld; rep stosb" : "+D"(d), "+c"(n) : "a"(0) : "memory");
-	EXPECT(n == 0 && *(volatile uint8_t *)0xe1000 == 0xff);
+	EXPECT(n == 0 && *(volatile uint8_t *)0xa1000 == 0xff);
 	/* MOVZX and a compare with a memory operand. */
-	__asm__ volatile("movzbl (%1), %0" : "=r"(v) : "r"(0xe2000) : "memory");
+	__asm__ volatile("movzbl (%1), %0" : "=r"(v) : "r"(0xa2000) : "memory");
 	EXPECT(v == 0xff);
+}
+
+/* bios_rom - the BIOS area holds the firmware tables, read-only: the RSDP at 0xe0000 stays. */
+static void bios_rom(void)
+{
+	volatile char *rsdp = (volatile char *)0xe0000;
+	static const char sig[] = "RSD PTR ";
+
+	if (!rt_hv_present()) {
+		rt_skip("bare: QEMU's BIOS is there");
+		return;
+	}
+	for (int i = 0; i < 8; i++)
+		EXPECT(rsdp[i] == sig[i]);
+	rsdp[0] = 'X';				/* a write to ROM vanishes */
+	EXPECT(rsdp[0] == 'R');
+	__asm__ volatile("lock orb $0x20, %0" : "+m"(rsdp[1]));
+	EXPECT(rsdp[1] == 'S');
 }
 
 static const struct rt_test tests[] = {
 	{ "outs_line", outs_line },
 	{ "ins_float", ins_float },
 	{ "holes", holes },
+	{ "bios_rom", bios_rom },
 	{ NULL, NULL },
 };
 

@@ -13,6 +13,7 @@ TIMEOUT=90
 EXPECT=(
 	'^frames after the VMs: .* guest 0, pattern 0, content 0'
 	'^\[apic\] apic: base fee00900 id 0 version 50014'
+	'^\[apic\] apic: ACPI: 1 CPUs, 1 I/O APIC, PM timer at 608; MP table found'
 	'^\[apic\] test self_ipi: ok'
 	'^\[apic\] apic: one-shot 100 us fired after'
 	'^\[apic\] apic: one-shot 100000 us fired after'

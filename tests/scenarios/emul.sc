@@ -14,6 +14,7 @@ EXPECT=(
 	'^\[emul\] emul: this line went out by rep outsb'
 	'^\[emul\] test ins_float: ok'
 	'^\[emul\] test holes: ok'
+	'^\[emul\] test bios_rom: ok'
 	"^vm [0-9]+ 'emul': PASS, code 0 .* hole reads, [0-9]+ hole writes"
 	"^vm [0-9]+ 'fill': PASS, code 0"
 )
