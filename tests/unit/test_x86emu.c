@@ -1452,6 +1452,62 @@ static void test_bad_instructions(void **state)
 	assert_int_equal(run(&c, "8903"), X86EMU_UNSUPPORTED);
 }
 
+/*
+ * Random bytes in every mode, registers pointing into RAM or MMIO: whatever
+ * comes back, the state contract holds. UNSUPPORTED, BUS and a fault of a
+ * non-REP instruction leave the CPU as it was; DONE advances RIP by exactly
+ * the decoded length.
+ */
+static void test_random_bytes(void **state)
+{
+	static const int modes[] = { 16, 32, 64 };
+	unsigned seen[5] = { 0 };
+
+	(void)state;
+	for (int i = 0; i < 30000; i++) {
+		int mode = modes[i % 3];
+		struct x86emu_cpu c = cpu_mode(mode), before;
+		struct x86emu_insn in;
+		enum x86emu_status st;
+		uint8_t code[15];
+		int dr;
+
+		for (unsigned r = 0; r < 16; r++)
+			c.gpr[r] = rnd() % 4 ? rnd() % (RAM_SIZE / 2) + 0x200000 / 2
+					     : MMIO_GPA + rnd() % MMIO_SIZE;
+		c.gpr[X86EMU_RCX] &= 0x3ff;		/* bounded REP counts */
+		c.rflags = (rnd() & (F_ARITH | F_DF)) | 2;
+		for (unsigned k = 0; k < 15; k++)
+			code[k] = (uint8_t)rnd();
+		if (rnd() % 2)				/* often a known opcode */
+			code[rnd() % 3] = (uint8_t)(rnd() % 2 ? 0x89 : 0xa4 + rnd() % 12);
+		memcpy(ram + code_at(&c), code, 15);
+		before = c;
+		nrec = 0;
+		dr = x86emu_decode(code, 15, mode, &in);
+		st = x86emu_step(&c, &ops, NULL, &ev);
+		assert_true(st <= X86EMU_PARTIAL);
+		seen[st]++;
+		if (st == X86EMU_DONE) {
+			uint64_t ipmask = mode == 16 ? 0xffff : mode == 32 ? 0xffffffff : ~0ull;
+
+			assert_int_equal(dr, X86EMU_DEC_OK);
+			assert_int_equal(c.rip, (before.rip + in.len) & ipmask);
+		} else if (st == X86EMU_UNSUPPORTED ||
+			   (dr == X86EMU_DEC_OK && !(in.kind >= X86EMU_K_MOVS && in.rep))) {
+			if (st != X86EMU_PARTIAL)
+				assert_memory_equal(&c, &before, sizeof(c));
+		}
+		if (st == X86EMU_UNSUPPORTED)
+			assert_int_not_equal(dr, X86EMU_DEC_OK);
+		if (mode == 64)
+			build_pt();			/* random stores may hit the tables */
+	}
+	/* Each outcome happened. */
+	assert_true(seen[X86EMU_DONE] && seen[X86EMU_EXCEPTION] && seen[X86EMU_UNSUPPORTED] &&
+		    seen[X86EMU_BUS]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1476,6 +1532,7 @@ int main(void)
 		cmocka_unit_test_setup(test_segments, reset),
 		cmocka_unit_test_setup(test_long_mode_addressing, reset),
 		cmocka_unit_test_setup(test_bad_instructions, reset),
+		cmocka_unit_test_setup(test_random_bytes, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
