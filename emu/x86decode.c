@@ -219,7 +219,7 @@ static uint64_t take(struct cursor *c, unsigned n, bool sx)
 	for (unsigned i = 0; i < n; i++)
 		v |= (uint64_t)c->b[c->p + i] << (8 * i);
 	c->p += n;
-	if (sx && n < 8 && (v >> (8 * n - 1)) & 1)
+	if (sx && n && n < 8 && (v >> (8 * n - 1)) & 1)
 		v |= ~0ull << (8 * n);
 	return v;
 }

@@ -21,13 +21,17 @@
  *   LOCK is accepted on the lockable forms with a memory destination and
  *   raises #UD anywhere else.
  * What is not: everything else returns X86EMU_UNSUPPORTED with the CPU
- *   untouched (the caller decides: usually #UD or stop the VM); virtual-8086
- *   mode; MOV to segment registers; stack instructions; the TSS I/O
- *   permission bitmap (port I/O at CPL > IOPL in protected mode is #GP(0)
- *   outright); alignment checks (#AC); protection keys; the PDPTE cache
- *   (PAE PDPTEs are re-read from CR3 on every walk). LOCK is honoured as
- *   "read, then write" without atomicity against other vCPUs: the caller
- *   must serialise vCPUs of a VM around x86emu_step.
+ *   untouched (the caller decides: usually #UD or stop the VM), among them
+ *   MUL/DIV, shifts, PUSH/POP, MOV to segment registers, MOVNTI and SSE
+ *   moves; virtual-8086 mode; the TSS I/O permission bitmap (port I/O at
+ *   CPL > IOPL in protected mode is #GP(0) outright); alignment checks
+ *   (#AC); protection keys; single-step traps (RFLAGS.TF, the caller's
+ *   business after X86EMU_DONE); the PDPTE cache (PAE PDPTEs are re-read
+ *   from CR3 on every walk); reserved physical-address bits above
+ *   MAXPHYADDR (the walk assumes 52). LOCK is honoured as "read, then
+ *   write" without atomicity against other vCPUs, and A/D updates are plain
+ *   byte writes: the caller must serialise the vCPUs of a VM around
+ *   x86emu_step.
  *
  * REP is bounded: at most X86EMU_REP_BUDGET iterations per call. When the
  * budget runs out with work left, RCX/RSI/RDI are updated, RIP still points
@@ -62,7 +66,8 @@
  * type[3:0], S, DPL[1:0], P, AVL, L, D/B, G); attr == 0 means unusable.
  * limit is the byte-granular limit (already scaled by G). In real mode the
  * caller passes base = sel << 4 and (normally) limit = 0xffff; attr is
- * ignored there.
+ * ignored there. From a VMCS access-rights field: attr = (ar & 0xff) |
+ * ((ar >> 4) & 0xf00), or 0 when its "unusable" bit 16 is set.
  */
 struct x86emu_seg {
 	uint16_t sel;
