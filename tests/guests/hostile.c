@@ -10,8 +10,9 @@
  *
  * Options: seed=N (default 1), mode=LIST (comma-separated, default all),
  * steps=N (per mode, default 200), pages=N (storm pages, default 16),
- * rounds=N (storm rounds, default 6), peers=N (storm: VMs with the same
- * seed, for the cross-VM dup pages), verbose=1 (a line per step).
+ * rounds=N (storm rounds, default 6), verbose=1 (a line per step),
+ * from=N and to=N (execute only steps N..M of each mode, the others are
+ * drawn from the PRNG but skipped: to narrow a failure down to one step).
  *
  * Modes that normally survive (mode=all runs them in this order):
  *   insn   random bytes and instruction templates from a scratch page, in
@@ -450,9 +451,17 @@ static struct mode_stats ms;
 static bool verbose;
 static uint32_t seed;
 
+static uint32_t skip_below, skip_above = ~0u;	/* from=N, to=N: run only those steps */
+
 static int run_step(void (*fn)(void *), void *arg)
 {
-	int v = step_call(fn, arg);
+	int v;
+
+	if (ms.steps < skip_below || ms.steps > skip_above) {
+		ms.steps++;
+		return -1;
+	}
+	v = step_call(fn, arg);
 
 	restore_cpu(v);
 	ms.steps++;
@@ -1651,6 +1660,8 @@ static void hostile(void)
 
 	seed = rt_opt_u32("seed", 1);
 	verbose = rt_opt_is("verbose", "1");
+	skip_below = rt_opt_u32("from", 0);
+	skip_above = rt_opt_u32("to", ~0u);
 	setup_cpu();
 	if (!m || !rt_strncmp(m, "all", 3)) {
 		for (int i = 0; all_modes[i]; i++)
