@@ -11,6 +11,7 @@
  * Options: seed=N (default 1), mode=LIST (comma-separated, default all),
  * steps=N (per mode, default 200), pages=N (storm pages, default 16),
  * rounds=N (storm rounds, default 6), verbose=1 (a line per step),
+ * v86=0 (insn: no virtual-8086 steps; Bochs's AMD model panics on them),
  * from=N and to=N (execute only steps N..M of each mode, the others are
  * drawn from the PRNG but skipped: to narrow a failure down to one step).
  *
@@ -707,7 +708,7 @@ static void mode_insn(bool ring0)
 	user_paging(true);
 	timer_on();
 	for (uint32_t i = 0, n = rt_opt_u32("steps", 200); i < n; i++) {
-		bool v86 = !ring0 && rnd_n(8) == 0;
+		bool v86 = !ring0 && rnd_n(8) == 0 && rt_opt_u32("v86", 1);
 
 		gen_code(v86 ? (uint8_t *)V86_CODE : scratch_code, v86 ? 256 : PAGE, ring0);
 		if (v86)
