@@ -137,7 +137,7 @@ cat "$out"/*.res | grep -vE '^(HOST|BOOT)' | sort | uniq -c |
 	awk '{ n = $1; emu = $2; m = $3; $1 = $2 = $3 = ""; sub(/^ +/, ""); printf "%-10s %-7s %5d  %s\n", emu, m, n, $0 }' |
 	sort -k1,1 -k2,2
 hostfail=$(cat "$out"/*.res | grep -c '^HOST')
-guestfail=$(cat "$out"/*.res | grep -vE '^(HOST|BOOT)' | grep -cE ' (fail|lost)')
+guestfail=$(cat "$out"/*.res | grep -vE '^(HOST|BOOT)' | grep -cE '^[^ ]+ [^ ]+ (fail:|lost)')
 vms=$(cat "$out"/*.res | grep -vcE '^(HOST|BOOT)')
 echo "fuzz-guests: $nboot boots, $vms hostile VMs (seeds $first..$((first + seeds - 1))), $hostfail host failures, $guestfail guest failures"
 [ "$hostfail" -eq 0 ] && [ "$guestfail" -eq 0 ]
