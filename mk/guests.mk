@@ -76,3 +76,13 @@ $(GUESTS_DIR)/hello.bin: $(GUESTS_DIR)/hello-aout.elf
 	objcopy -O binary -j .text -j .rodata -j .data $< $@
 
 .PRECIOUS: $(GUESTS_DIR)/obj/%.o $(GUESTS_DIR)/rt/%.o
+
+# make fuzz-guests SEEDS=N: the hostile guest for seeds 1..N, every mode, on
+# QEMU (SVM), Bochs (VMX) and Bochs's AMD model (EMULATORS=, MODES=, STEPS=,
+# PACK= as in scripts/fuzz-guests.sh); a table of outcomes, non-zero exit on
+# any host failure.
+SEEDS ?= 3
+fuzz-guests: all
+	scripts/fuzz-guests.sh $(SEEDS)
+
+.PHONY: fuzz-guests

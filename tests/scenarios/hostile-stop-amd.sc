@@ -1,0 +1,29 @@
+# hostile-stop on Bochs's AMD model, without what may triple-fault (a guest
+# triple fault ends that Bochs model itself): outside-RAM accesses, INS/OUTS
+# and a hardware task switch.
+EMULATORS="bochs-amd"
+CMDLINE="scan_rate=256"
+MODULES=(
+	"build/guests/share.elf vm=share mem=4M cmdline=\"seed=3 check=1\""
+	"build/guests/fill.elf vm=fill mem=4M"
+	"build/guests/hostile.elf vm=mem-1 mem=4M cmdline=\"seed=1 mode=mem steps=20\""
+	"build/guests/hostile.elf vm=mem-2 mem=4M cmdline=\"seed=2 mode=mem steps=20\""
+	"build/guests/hostile.elf vm=mem-3 mem=4M cmdline=\"seed=3 mode=mem steps=20\""
+	"build/guests/hostile.elf vm=strio-1 mem=4M cmdline=\"seed=1 mode=strio steps=20\""
+	"build/guests/hostile.elf vm=strio-2 mem=4M cmdline=\"seed=2 mode=strio steps=20\""
+	"build/guests/hostile.elf vm=task-1 mem=4M cmdline=\"seed=1 mode=task steps=1\""
+)
+RESULT=FAIL
+TIMEOUT=120
+EXPECT=(
+	'^sharevisor: test end: FAIL'
+	"^vm [0-9]+ 'share': PASS, code 0"
+	"^vm [0-9]+ 'fill': PASS, code 0"
+	"^vm [0-9]+ 'mem-1': (PASS, code 0 |FAIL, code -1 \\((read|write) access to gpa 0x[0-9a-f]+ outside guest RAM)"
+	"^vm [0-9]+ 'mem-2': (PASS, code 0 |FAIL, code -1 \\((read|write) access to gpa 0x[0-9a-f]+ outside guest RAM)"
+	"^vm [0-9]+ 'mem-3': (PASS, code 0 |FAIL, code -1 \\((read|write) access to gpa 0x[0-9a-f]+ outside guest RAM)"
+	"^vm [0-9]+ 'strio-1': (PASS, code 0 |FAIL, code -1 \\(string port I/O)"
+	"^vm [0-9]+ 'strio-2': (PASS, code 0 |FAIL, code -1 \\(string port I/O)"
+	"^vm [0-9]+ 'task-1': (PASS, code 0 |FAIL, code -1 \\(hardware task switch)"
+)
+EXPECT_NOT=('^EXCEPTION' '^PANIC')
