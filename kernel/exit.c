@@ -35,6 +35,7 @@ static const char *const exit_names[EXIT_KIND_MAX] = {
 	[EXIT_NPF] = "npf",
 	[EXIT_HYPERCALL] = "hypercall",
 	[EXIT_VIRT_INSN] = "virt-insn",
+	[EXIT_UD] = "ud",
 	[EXIT_XSETBV] = "xsetbv",
 	[EXIT_INVD] = "invd",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
@@ -310,6 +311,7 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		virt->skip_insn(v);
 		return EXIT_CONTINUE;
 	case EXIT_VIRT_INSN:
+	case EXIT_UD:
 		inject_exception(v, VEC_UD, false, 0);
 		return EXIT_CONTINUE;
 	case EXIT_XSETBV:

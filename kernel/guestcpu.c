@@ -55,7 +55,8 @@
 			 (1u << 27) /* STIBP */ | (1u << 28) /* L1D_FLUSH */ |   \
 			 (1u << 29) /* ARCH_CAPABILITIES */ | (1u << 30) /* CORE_CAPABILITIES */ | \
 			 (1u << 31) /* SSBD */)
-#define CPUID81_ECX_HIDE ((1u << 2) /* SVM */ | (1u << 3) /* extended APIC */)
+#define CPUID81_ECX_HIDE ((1u << 2) /* SVM */ | (1u << 3) /* extended APIC */ | \
+			  (1u << 4) /* AltMovCr8: LOCK MOV CR0 is #UD here */)
 /* Leaf 0x80000008 EBX: AMD's speculation-control MSR features (IBPB, IBRS, STIBP, SSBD, ...). */
 #define CPUID88_EBX_HIDE ((1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | \
 			  (1u << 17) | (1u << 18) | (1u << 24) | (1u << 25) | (1u << 26))

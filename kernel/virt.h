@@ -52,6 +52,7 @@ enum exit_kind {
 	EXIT_NPF,		/* EPT violation / nested page fault */
 	EXIT_HYPERCALL,		/* VMCALL on Intel, VMMCALL on AMD */
 	EXIT_VIRT_INSN,		/* the guest used a virtualization instruction: #UD */
+	EXIT_UD,		/* an intercepted instruction that raises #UD as encoded (LOCK MOV CR) */
 	EXIT_XSETBV,		/* XSETBV (checked by the policy; #UD while XSAVE is hidden) */
 	EXIT_INVD,		/* INVD (or WBINVD where intercepted): cache flushes, done as no-ops */
 	EXIT_TRIPLE_FAULT,	/* shutdown */

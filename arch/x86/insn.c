@@ -42,10 +42,13 @@ bool x86_decode_cr_write(struct vcpu *v, bool long_mode, struct cr_write *w)
 	uint8_t b, op2, modrm;
 
 	/* Bytes are fetched one by one, only as far as decoding goes (the page may end). */
+	w->lock = false;
 	for (;; i++) {
 		if (!fetch(v, la, i, &b))
 			return false;
-		if (!is_legacy_prefix(b))
+		if (b == 0xf0)
+			w->lock = true;
+		else if (!is_legacy_prefix(b))
 			break;
 	}
 	if (long_mode && (b & 0xf0) == 0x40) {

@@ -23,6 +23,7 @@ struct cr_write {
 	unsigned cr;	/* MOV: the control register (REX.R extends it) */
 	unsigned gpr;	/* MOV, LMSW: source register (x86 encoding number) */
 	unsigned len;	/* instruction length */
+	bool lock;	/* a LOCK prefix: #UD (AMD's alternative CR8 encoding is not offered) */
 };
 
 /*

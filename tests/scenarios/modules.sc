@@ -26,7 +26,7 @@ EXPECT=(
 	"^vm [0-9]+ 'h1': PASS, code 0"
 	"^vm [0-9]+ 'h0': PASS, code 0"
 	'module 4: for=ghost: no VM of that name was started; module not used'
-	'vm tiny: module 1 \([0-9]+ bytes\) does not fit in guest RAM above the kernel'
+	'vm tiny: module [0-9]+ \([0-9]+ bytes\) does not fit in guest RAM above the kernel'
 	"^vm [0-9]+ 'h1': 32 MiB RAM"
 	'^\[h1\] test cmdline: ok'
 )

@@ -28,6 +28,7 @@ idle() { echo "$g/idle.elf vm=$1 mem=4M"; }
 iso console scan_rate=256 "$(share a)" "$(share b)" "$(idle idle)"
 iso destroy-without share=off "$(idle i1)" "$(idle i2)"
 iso destroy-with share=off "$(idle i1)" "$(idle i2)" "$(idle victim)"
+iso halted "" "$(idle idle)" "$g/hostile.elf vm=halter mem=4M cmdline=\"seed=1 mode=halt steps=1\""
 
 # one TEST.py - run it; a "not ok" line if it had to be killed.
 one() {

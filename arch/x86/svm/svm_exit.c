@@ -42,6 +42,7 @@ static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, str
 	uint64_t src;
 
 	if (cpu_features.decode_assists && (c->exitinfo1 >> 63)) {
+		w.lock = false;
 		w.insn = CR_INSN_MOV;
 		w.cr = cr;
 		w.gpr = c->exitinfo1 & 15;
@@ -49,6 +50,11 @@ static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, str
 	} else if (!x86_decode_cr_write(v, c->efer & EFER_LMA, &w) ||
 		   (w.insn == CR_INSN_MOV ? w.cr != cr : cr != 0)) {
 		fail(e, "intercepted CR write is not a MOV to CR, CLTS or register LMSW", c->rip);
+		return;
+	}
+	if (w.lock) {
+		/* LOCK on MOV CR is #UD (SDM vol. 2B); QEMU exits for it as a CR0 write. */
+		e->kind = EXIT_UD;
 		return;
 	}
 	src = x86_gpr(v, w.gpr, c->rsp);

@@ -26,6 +26,7 @@
 #include "arch/x86/vmx/ept.h"
 #include "arch/x86/vmx/vmx.h"
 #include "arch/x86/x86.h"
+#include "kernel/gmem.h"
 #include "kernel/mem.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
@@ -558,6 +559,24 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	vmx_decode_exit(x, &v->regs, e);
 }
 
+/*
+ * load_pdptes - with PAE paging outside long mode and EPT, VM entry takes
+ * the four PDPTEs from the VMCS (SDM vol. 3C 26.3.2.4), which the CPU
+ * itself fills when the guest's MOV to CR0/CR3/CR4 runs natively. After a
+ * CR0 or CR4 write the policy completed, they are read from the guest's
+ * CR3 here, as that MOV would have.
+ */
+static void load_pdptes(struct vcpu *v)
+{
+	uint64_t cr0 = vmread(VMCS_GUEST_CR0), cr4 = vmread(VMCS_GUEST_CR4), pdpte[4] = { 0 };
+
+	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (vmread(VMCS_GUEST_EFER) & EFER_LMA))
+		return;
+	guest_read_phys(v->vm, vmread(VMCS_GUEST_CR3) & 0xffffffe0ull, pdpte, sizeof(pdpte));
+	for (int i = 0; i < 4; i++)
+		vmw(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+}
+
 static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 {
 	vmcs_load(X(v));
@@ -604,13 +623,13 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_RIP: vmw(VMCS_GUEST_RIP, val); break;
 	case VREG_RSP: vmw(VMCS_GUEST_RSP, val); break;
 	case VREG_RFLAGS: vmw(VMCS_GUEST_RFLAGS, val | 2); break;
-	case VREG_CR0: set_cr0(val); break;
+	case VREG_CR0: set_cr0(val); load_pdptes(v); break;
 	case VREG_CR2: x->cr2 = val; break;
 	case VREG_CR3:
 		vmw(VMCS_GUEST_CR3, val);
 		x->flush = true;	/* a MOV to CR3 would have flushed the VPID's TLB */
 		break;
-	case VREG_CR4: set_cr4(val); break;
+	case VREG_CR4: set_cr4(val); load_pdptes(v); break;
 	case VREG_EFER:
 		vmw(VMCS_GUEST_EFER, val);
 		sync_ia32e();
