@@ -1,6 +1,7 @@
 # The hostile guest's VM-ending actions, each its own VM: loads and stores
 # outside RAM (3 GiB, the PC hole, IOAPIC, LAPIC, past the end of RAM,
-# 64 GiB - 1 by PAE), INS/OUTS, deliberate triple faults (empty IDT, garbage
+# 64 GiB - 1 by PAE) and INS/OUTS (now handled: all ones where nothing is,
+# the emulator for string I/O, so those VMs must pass), deliberate triple faults (empty IDT, garbage
 # IDT under an injected #GP, paging with garbage tables, an unpushable
 # fault), a hardware task switch, random bytes in ring 0. Each VM either
 # finishes (the action was handled as hardware would) or is stopped with a
@@ -31,11 +32,11 @@ EXPECT=(
 	'^sharevisor: test end: FAIL'
 	"^vm [0-9]+ 'share': PASS, code 0"
 	"^vm [0-9]+ 'fill': PASS, code 0"
-	"^vm [0-9]+ 'mem-1': (PASS, code 0 |FAIL, code -1 \\((read|write) access to gpa 0x[0-9a-f]+ outside guest RAM)"
-	"^vm [0-9]+ 'mem-2': (PASS, code 0 |FAIL, code -1 \\((read|write) access to gpa 0x[0-9a-f]+ outside guest RAM)"
-	"^vm [0-9]+ 'mem-3': (PASS, code 0 |FAIL, code -1 \\((read|write) access to gpa 0x[0-9a-f]+ outside guest RAM)"
-	"^vm [0-9]+ 'strio-1': (PASS, code 0 |FAIL, code -1 \\(string port I/O)"
-	"^vm [0-9]+ 'strio-2': (PASS, code 0 |FAIL, code -1 \\(string port I/O)"
+	"^vm [0-9]+ 'mem-1': PASS, code 0 .*hole (reads|writes)"
+	"^vm [0-9]+ 'mem-2': PASS, code 0 .*hole (reads|writes)"
+	"^vm [0-9]+ 'mem-3': PASS, code 0 .*hole (reads|writes)"
+	"^vm [0-9]+ 'strio-1': PASS, code 0"
+	"^vm [0-9]+ 'strio-2': PASS, code 0"
 	"^vm [0-9]+ 'triple-1': (PASS, code 0 |FAIL, code -1 \\(triple fault)"
 	"^vm [0-9]+ 'triple-2': (PASS, code 0 |FAIL, code -1 \\(triple fault)"
 	"^vm [0-9]+ 'triple-3': (PASS, code 0 |FAIL, code -1 \\(triple fault)"
