@@ -13,7 +13,9 @@
 # ok - NAME" (MM:SS: time since the start of the run). A suite whose file has
 # a line "# test.sh: show every result" (the slow ones, which boot
 # emulators) has its "ok" lines shown the same way, so a long run is never
-# silent; TEST_VERBOSE=1 shows them for every suite.
+# silent; TEST_VERBOSE=1 shows them for every suite. After the last suite,
+# every failure is shown again with the log lines that follow it (its
+# details), just above the final line, so the tail of a run says what broke.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -59,5 +61,11 @@ for suite in tests/suites/*.sh; do
 	total_pass=$((total_pass + pass))
 	total_fail=$((total_fail + fail))
 done
+if [ "$total_fail" -gt 0 ]; then
+	echo "failures (with the next lines of their suite's log):"
+	for log in build/test-logs/*.log; do
+		grep -A 12 '^not ok - ' "$log" | sed "s|^|  $(basename "$log" .log): |"
+	done
+fi
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ]
