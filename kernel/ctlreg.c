@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * ctlreg.c - architectural checks on CR0, CR4, EFER and XCR0 writes.
+ * ctlreg.c - architectural checks on CR0, CR4, EFER and XCR0 writes, and
+ * the virtual debug registers.
  *
  * The rules are the #GP conditions of MOV to CR0/CR4, WRMSR to EFER and
  * XSETBV in the Intel SDM (vol. 2B "MOV - Move to/from Control Registers",
@@ -125,4 +126,54 @@ bool ctl_xcr0_ok(uint64_t allowed, uint32_t index, uint64_t val)
 	if ((val & XCR0_AVX512) && ((val & XCR0_AVX512) != XCR0_AVX512 || !(val & XCR0_AVX)))
 		return false;
 	return true;
+}
+
+/* DR6 bits a MOV may change: B0-B3, BD, BS, BT (BLD and RTM are not offered, so they read 1). */
+#define DR6_WRITABLE	0xe00full
+/* DR7 bits that exist: L0-G3, LE, GE, GD, R/W and LEN 0-3 (bit 10 is 1; 11, 12, 14, 15 are 0). */
+#define DR7_WRITABLE	0xffff23ffull
+#define DR6_BD		X86_BIT(13)
+#define DR7_GD		X86_BIT(13)
+
+void ctl_dbg_reset(struct dbg_regs *d)
+{
+	for (int i = 0; i < 4; i++)
+		d->dr[i] = 0;
+	d->dr7 = DR7_INIT;
+}
+
+enum dr_fault ctl_dr_access(struct dbg_regs *d, uint64_t *dr6, unsigned cpl, uint64_t cr4,
+			    unsigned n, bool write, uint64_t *val)
+{
+	if (n > 7)
+		return DR_UD;
+	if (cpl > 0)
+		return DR_GP;
+	/* DR4 and DR5 are DR6 and DR7 unless debugging extensions are on (17.2.2). */
+	if (n == 4 || n == 5) {
+		if (cr4 & CR4_DE)
+			return DR_UD;
+		n += 2;
+	}
+	/* General detect: the access faults before it happens (17.2.4). */
+	if (d->dr7 & DR7_GD) {
+		d->dr7 &= ~DR7_GD;
+		*dr6 |= DR6_BD;
+		return DR_DB;
+	}
+	if (!write) {
+		*val = n < 4 ? d->dr[n] : n == 6 ? *dr6 : d->dr7;
+		return DR_OK;
+	}
+	if (n < 4) {
+		d->dr[n] = *val;
+		return DR_OK;
+	}
+	if (*val >> 32)
+		return DR_GP;		/* 64-bit mode only: a 32-bit operand has none */
+	if (n == 6)
+		*dr6 = (*val & DR6_WRITABLE) | (DR6_INIT & ~DR6_WRITABLE);
+	else
+		d->dr7 = (*val & DR7_WRITABLE) | DR7_INIT;
+	return DR_OK;
 }

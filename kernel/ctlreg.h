@@ -49,4 +49,40 @@ bool ctl_efer_value(const struct ctl_state *s, uint64_t allowed, uint64_t val, u
  */
 bool ctl_xcr0_ok(uint64_t allowed, uint32_t index, uint64_t val);
 
+/*
+ * The debug registers a vCPU sees. They are virtual: every MOV to or from a
+ * DR exits, and the hardware's DR7 in guest mode stays at its reset value,
+ * so guest breakpoints never fire (and no VM's addresses reach another).
+ * DR6 is not here: the CPU sets its bits on a guest #DB, so the backend
+ * keeps it where guest mode can update it (the VMCB; DR6 itself on VMX).
+ */
+struct dbg_regs {
+	uint64_t dr[4];		/* DR0-DR3, the breakpoint addresses as written */
+	uint64_t dr7;
+};
+
+#define DR6_INIT	0xffff0ff0ull	/* DR6 at reset: no debug condition (SDM vol. 3B 17.2.3) */
+#define DR7_INIT	0x400ull	/* DR7 at reset: bit 10 reads as 1, nothing enabled */
+
+/* ctl_dbg_reset - @d as after power-on. */
+void ctl_dbg_reset(struct dbg_regs *d);
+
+/* What a MOV to or from a debug register raises. */
+enum dr_fault {
+	DR_OK,
+	DR_UD,		/* DR4/DR5 with CR4.DE set, or DR8-DR15 */
+	DR_GP,		/* CPL > 0, or bits 63:32 set in a value for DR6/DR7 */
+	DR_DB,		/* DR7.GD was set: a debug exception, with DR6.BD set and GD cleared */
+};
+
+/*
+ * ctl_dr_access - MOV to (@write) or from debug register @n for a vCPU at
+ * privilege level @cpl with CR4 @cr4: reads *@val from, or writes *@val to,
+ * @d and *@dr6, as the CPU would (SDM vol. 2B "MOV - Move to/from Debug
+ * Registers", vol. 3B 17.2). On a fault nothing but DR6.BD and DR7.GD (for
+ * DR_DB) changes; the instruction did not execute.
+ */
+enum dr_fault ctl_dr_access(struct dbg_regs *d, uint64_t *dr6, unsigned cpl, uint64_t cr4,
+			    unsigned n, bool write, uint64_t *val);
+
 #endif

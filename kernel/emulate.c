@@ -23,24 +23,13 @@
 #include "kernel/x86def.h"
 #include "mm/errno.h"
 
-/* struct gpr in x86 encoding order (RSP lives in the VMCS/VMCB). */
-static uint64_t *gpr_slot(struct gpr *r, unsigned i)
-{
-	uint64_t *const by_index[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp, &r->rsi, &r->rdi,
-		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	return by_index[i];
-}
-
 static void load_cpu(struct vcpu *v, struct x86emu_cpu *c)
 {
 	struct seg_state s;
 
 	memset(c, 0, sizeof(*c));
 	for (unsigned i = 0; i < 16; i++)
-		c->gpr[i] = i == X86EMU_RSP ? virt->get_reg(v, VREG_RSP) : *gpr_slot(&v->regs, i);
+		c->gpr[i] = vcpu_gpr(v, i);
 	c->rip = virt->get_reg(v, VREG_RIP);
 	c->rflags = virt->get_reg(v, VREG_RFLAGS);
 	c->cr0 = virt->get_reg(v, VREG_CR0);
@@ -58,9 +47,7 @@ static void load_cpu(struct vcpu *v, struct x86emu_cpu *c)
 static void store_cpu(struct vcpu *v, const struct x86emu_cpu *c)
 {
 	for (unsigned i = 0; i < 16; i++)
-		if (i != X86EMU_RSP)
-			*gpr_slot(&v->regs, i) = c->gpr[i];
-	virt->set_reg(v, VREG_RSP, c->gpr[X86EMU_RSP]);
+		vcpu_set_gpr(v, i, c->gpr[i]);
 	virt->set_reg(v, VREG_RIP, c->rip);
 	virt->set_reg(v, VREG_RFLAGS, c->rflags);
 }

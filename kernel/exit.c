@@ -32,6 +32,7 @@ static const char *const exit_names[EXIT_KIND_MAX] = {
 	[EXIT_MSR_READ] = "rdmsr",
 	[EXIT_MSR_WRITE] = "wrmsr",
 	[EXIT_CR_WRITE] = "cr",
+	[EXIT_DR_ACCESS] = "dr",
 	[EXIT_NPF] = "npf",
 	[EXIT_HYPERCALL] = "hypercall",
 	[EXIT_VIRT_INSN] = "virt-insn",
@@ -126,6 +127,42 @@ static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 		ok = false;
 	}
 	complete_or_gp(v, ok);
+}
+
+/*
+ * handle_dr_access - MOV to or from a debug register, on the vCPU's virtual
+ * ones (kernel/ctlreg.c). Outside 64-bit mode the register operand is 32
+ * bits wide: a write takes its low half, a read zero-extends.
+ */
+static void handle_dr_access(struct vcpu *v, const struct vm_exit *e)
+{
+	bool lm64 = virt->get_reg(v, VREG_CS_L) && (virt->get_reg(v, VREG_EFER) & EFER_LMA);
+	uint64_t dr6 = virt->get_reg(v, VREG_DR6), old6 = dr6;
+	uint64_t val = e->dr.write ? vcpu_gpr(v, e->dr.gpr) : 0;
+	enum dr_fault f;
+
+	if (!lm64)
+		val = (uint32_t)val;
+	f = ctl_dr_access(&v->dbg, &dr6, (unsigned)virt->get_reg(v, VREG_CPL),
+			  virt->get_reg(v, VREG_CR4), e->dr.dr, e->dr.write, &val);
+	if (dr6 != old6)
+		virt->set_reg(v, VREG_DR6, dr6);
+	switch (f) {
+	case DR_OK:
+		if (!e->dr.write)
+			vcpu_set_gpr(v, e->dr.gpr, lm64 ? val : (uint32_t)val);
+		virt->skip_insn(v);
+		break;
+	case DR_UD:
+		inject_exception(v, VEC_UD, false, 0);
+		break;
+	case DR_GP:
+		inject_exception(v, VEC_GP, true, 0);
+		break;
+	case DR_DB:
+		inject_exception(v, VEC_DB, false, 0);
+		break;
+	}
 }
 
 /*
@@ -297,6 +334,9 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		return EXIT_CONTINUE;
 	case EXIT_CR_WRITE:
 		handle_cr_write(v, e);
+		return EXIT_CONTINUE;
+	case EXIT_DR_ACCESS:
+		handle_dr_access(v, e);
 		return EXIT_CONTINUE;
 	case EXIT_NPF:
 		return handle_npf(v, e);

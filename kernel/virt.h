@@ -36,6 +36,7 @@ enum vreg {
 	VREG_CS_L,	/* read-only: CS.L, 1 when the guest runs 64-bit code in long mode */
 	VREG_PAT,	/* write-only: the IA32_PAT the guest's memory types use */
 	VREG_TSC_OFFSET,	/* write-only: the guest's TSC is the host's plus this */
+	VREG_DR6,	/* the guest's DR6 (its other debug registers are the policy's, struct dbg_regs) */
 	VREG_MAX
 };
 
@@ -49,6 +50,7 @@ enum exit_kind {
 	EXIT_MSR_READ,
 	EXIT_MSR_WRITE,
 	EXIT_CR_WRITE,		/* a write to CR0 or CR4 (VMX: one that changes a bit the hypervisor owns) */
+	EXIT_DR_ACCESS,		/* MOV to or from a debug register (all of them exit) */
 	EXIT_NPF,		/* EPT violation / nested page fault */
 	EXIT_HYPERCALL,		/* VMCALL on Intel, VMMCALL on AMD */
 	EXIT_VIRT_INSN,		/* the guest used a virtualization instruction: #UD */
@@ -81,6 +83,11 @@ struct vm_exit {
 			uint64_t value;	/* the value the guest wanted to write */
 		} cr;
 		struct {
+			unsigned dr;	/* 0-15 as encoded (REX.R names DR8-DR15) */
+			unsigned gpr;	/* the general register, x86 encoding number */
+			bool write;	/* MOV to DR */
+		} dr;
+		struct {
 			const char *what;	/* static text */
 			uint64_t info;
 		} fail;
@@ -102,6 +109,7 @@ struct virt_event {
 };
 
 /* Exceptions the policy injects. */
+#define VEC_DB 1
 #define VEC_UD 6
 #define VEC_GP 13
 

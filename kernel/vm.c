@@ -242,6 +242,7 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 		vm->vcpus[i].vm = vm;
 		vm->vcpus[i].id = i;
 		msr_vcpu_reset(&vm->vcpus[i]);
+		ctl_dbg_reset(&vm->vcpus[i].dbg);
 	}
 	guest_ram_ranges(vm->ram_bytes, vm->ram);
 	rc = p2m_init(&vm->p2m, virt->p2m_format, &hv_frames, (uint16_t)id, virt->p2m_flags);
@@ -446,4 +447,32 @@ void vm_restart_pending(void)
 		fresh->restarts = restarts;
 		pr_info("vm %d '%s': restarted (%u so far)\n", fresh->id, fresh->name, restarts);
 	}
+}
+
+/* gpr_slot - where struct gpr keeps register @n, NULL for RSP (the VMCS or VMCB has it). */
+static uint64_t *gpr_slot(struct gpr *r, unsigned n)
+{
+	uint64_t *const by_number[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp, &r->rsi, &r->rdi,
+		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return by_number[n & 15];
+}
+
+uint64_t vcpu_gpr(struct vcpu *v, unsigned n)
+{
+	uint64_t *p = gpr_slot(&v->regs, n);
+
+	return p ? *p : virt->get_reg(v, VREG_RSP);
+}
+
+void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val)
+{
+	uint64_t *p = gpr_slot(&v->regs, n);
+
+	if (p)
+		*p = val;
+	else
+		virt->set_reg(v, VREG_RSP, val);
 }

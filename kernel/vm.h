@@ -22,6 +22,7 @@
 #include "drivers/vpit.h"
 #include "drivers/vrtc.h"
 #include "drivers/vuart.h"
+#include "kernel/ctlreg.h"
 #include "kernel/loader.h"
 #include "kernel/virt.h"
 #include "mm/p2m.h"
@@ -75,6 +76,7 @@ struct vcpu {
 	uint64_t pat;		/* IA32_PAT as the guest wrote it */
 	uint64_t tsc_offset;	/* guest TSC - host TSC (a WRMSR to the TSC sets it) */
 	uint64_t misc_enable;	/* IA32_MISC_ENABLE (Intel) */
+	struct dbg_regs dbg;	/* DR0-DR3 and DR7 (virtual: every access exits) */
 	struct exit_counts counts;
 	struct intc intc;	/* the controller that interrupts this vCPU: its local APIC */
 	struct vlapic lapic;
@@ -168,6 +170,12 @@ void vm_stop(struct vm *vm, int code, const char *fmt, ...)
 
 /* vm_destroy - release everything @vm holds and remove it from vms[]. */
 void vm_destroy(struct vm *vm);
+
+/* vcpu_gpr - @v's general register with x86 encoding number @n (0 RAX, 1 RCX, ... 4 RSP, ... 15 R15). */
+uint64_t vcpu_gpr(struct vcpu *v, unsigned n);
+
+/* vcpu_set_gpr - set that register to @val. */
+void vcpu_set_gpr(struct vcpu *v, unsigned n, uint64_t val);
 
 /* vm_populate - give guest frame @gpa (page-aligned) host memory. Returns 0 or -errno. */
 int vm_populate(struct vm *vm, uint64_t gpa);

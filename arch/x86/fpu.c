@@ -16,7 +16,7 @@
 
 static struct fpu_area *owner;
 
-void fpu_area_init(struct fpu_area *a)
+void fpu_area_init(struct fpu_area *a, bool hw_dr6)
 {
 	memset(a, 0, sizeof(*a));
 	/* The state FNINIT and reset give (SDM vol. 1 table 10-2 and 8.1). */
@@ -24,6 +24,8 @@ void fpu_area_init(struct fpu_area *a)
 	a->bytes[1] = 0x03;
 	a->bytes[24] = 0x80;	/* MXCSR = 0x1f80 */
 	a->bytes[25] = 0x1f;
+	a->dr6 = 0xffff0ff0;	/* no debug condition (SDM vol. 3B 17.2.3) */
+	a->hw_dr6 = hw_dr6;
 }
 
 void fpu_load(struct fpu_area *a)
@@ -32,17 +34,29 @@ void fpu_load(struct fpu_area *a)
 		return;
 	if (owner) {
 		__asm__ volatile("fxsave64 %0" : "=m"(owner->bytes));
-		__asm__ volatile("mov %%dr0, %0" : "=r"(owner->dr[0]));
-		__asm__ volatile("mov %%dr1, %0" : "=r"(owner->dr[1]));
-		__asm__ volatile("mov %%dr2, %0" : "=r"(owner->dr[2]));
-		__asm__ volatile("mov %%dr3, %0" : "=r"(owner->dr[3]));
+		if (owner->hw_dr6)
+			__asm__ volatile("mov %%dr6, %0" : "=r"(owner->dr6));
 	}
 	__asm__ volatile("fxrstor64 %0" : : "m"(a->bytes));
-	__asm__ volatile("mov %0, %%dr0" : : "r"(a->dr[0]));
-	__asm__ volatile("mov %0, %%dr1" : : "r"(a->dr[1]));
-	__asm__ volatile("mov %0, %%dr2" : : "r"(a->dr[2]));
-	__asm__ volatile("mov %0, %%dr3" : : "r"(a->dr[3]));
+	if (a->hw_dr6)
+		__asm__ volatile("mov %0, %%dr6" : : "r"(a->dr6));
 	owner = a;
+}
+
+uint64_t fpu_dr6(const struct fpu_area *a)
+{
+	uint64_t v = a->dr6;
+
+	if (owner == a)
+		__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+void fpu_set_dr6(struct fpu_area *a, uint64_t val)
+{
+	a->dr6 = val;
+	if (owner == a)
+		__asm__ volatile("mov %0, %%dr6" : : "r"(val));
 }
 
 void fpu_forget(struct fpu_area *a)

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* insn.h - the little x86 instruction decoding the backends need. */
+/* insn.h - the little x86 instruction decoding the backends need (general registers by number: vcpu_gpr()). */
 #ifndef SV_ARCH_X86_INSN_H
 #define SV_ARCH_X86_INSN_H
 
@@ -7,9 +7,6 @@
 #include <stdint.h>
 
 struct vcpu;
-
-/* x86_gpr - the guest register with x86 encoding @idx (0 RAX, 1 RCX, ... 15 R15); @rsp supplies RSP. */
-uint64_t x86_gpr(const struct vcpu *v, unsigned idx, uint64_t rsp);
 
 /* The instructions that write CR0 (or another control register) and exit when intercepted. */
 enum cr_insn {
@@ -33,5 +30,17 @@ struct cr_write {
  * needs the instruction emulator).
  */
 bool x86_decode_cr_write(struct vcpu *v, bool long_mode, struct cr_write *w);
+
+/* A MOV to or from a debug register: 0F 23 /r or 0F 21 /r. */
+struct dr_access {
+	unsigned dr;	/* 0-15 (REX.R extends it; DR8-DR15 do not exist) */
+	unsigned gpr;	/* the general register (x86 encoding number) */
+	unsigned len;	/* instruction length */
+	bool write;	/* MOV to DR */
+	bool lock;	/* a LOCK prefix: #UD */
+};
+
+/* x86_decode_dr_access - decode the MOV to/from DRn at CS:RIP; false if the bytes there are none. */
+bool x86_decode_dr_access(struct vcpu *v, bool long_mode, struct dr_access *a);
 
 #endif

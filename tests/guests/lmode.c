@@ -30,22 +30,6 @@ static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd64[512] __attribute__((aligned(4096)));
 
-static uint32_t read_cr0(void)
-{
-	uint32_t v;
-
-	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
-	return v;
-}
-
-static uint32_t read_cr4(void)
-{
-	uint32_t v;
-
-	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
-	return v;
-}
-
 /* cr0_probe / cr4_probe - MOV to CRn; the vector it raised, or -1. */
 static int cr0_probe(uint32_t v)
 {
@@ -97,7 +81,7 @@ static void lme_exits(void)
 /* cr0_checks - PG without PE, NW without CD, and PG into long mode without PAE: #GP. */
 static void cr0_checks(void)
 {
-	uint32_t cr0 = read_cr0();
+	uint32_t cr0 = RT_READ_REG(cr0);
 	uint64_t e = efer();
 
 	if (!rt_hv_present()) {
@@ -106,23 +90,23 @@ static void cr0_checks(void)
 	}
 	EXPECT(cr0_probe((cr0 & ~CR0_PE) | CR0_PG) == VEC_GP);
 	EXPECT(cr0_probe(cr0 | CR0_NW) == VEC_GP);
-	EXPECT(read_cr0() == cr0);
+	EXPECT(RT_READ_REG(cr0) == cr0);
 	/* CD and NW together are legal (caches off); then back. */
 	EXPECT(cr0_probe(cr0 | CR0_CD | CR0_NW) == -1);
 	EXPECT(cr0_probe(cr0) == -1);
 	EXPECT(rt_wrmsr_probe(MSR_EFER, e | EFER_LME) == -1);
 	EXPECT(cr0_probe(cr0 | CR0_PG) == VEC_GP);	/* long mode needs CR4.PAE */
-	EXPECT(!(read_cr0() & CR0_PG));
+	EXPECT(!(RT_READ_REG(cr0) & CR0_PG));
 	EXPECT(rt_wrmsr_probe(MSR_EFER, e) == -1);
 }
 
 /* pe_round_trip - PE off and on again (real mode for one instruction), as boot code does. */
 static void pe_round_trip(void)
 {
-	uint32_t cr0 = read_cr0();
+	uint32_t cr0 = RT_READ_REG(cr0);
 
 	__asm__ volatile("cli; mov %0, %%cr0; mov %1, %%cr0" : : "r"(cr0 & ~CR0_PE), "r"(cr0) : "memory");
-	EXPECT(read_cr0() == cr0);
+	EXPECT(RT_READ_REG(cr0) == cr0);
 }
 
 /* efer_checks - reserved bits #GP, LMA is read-only (a written 1 is ignored). */
@@ -194,7 +178,7 @@ static uint32_t cr4_advertised(void)
 /* cr4_bits - each CR4 bit alone is accepted exactly when CPUID advertises its feature. */
 static void cr4_bits(void)
 {
-	uint32_t cr4 = read_cr4(), ok = cr4_advertised(), bad = 0;
+	uint32_t cr4 = RT_READ_REG(cr4), ok = cr4_advertised(), bad = 0;
 
 	if (!rt_hv_present()) {
 		rt_skip("bare: the emulator's own CR4 checks");
@@ -216,12 +200,12 @@ static void cr4_bits(void)
 			rt_printf("lmode: cr4 bit %d: vector %d, want %d\n", bit, got, want);
 			bad++;
 		}
-		if (read_cr4() != cr4)
+		if (RT_READ_REG(cr4) != cr4)
 			EXPECT(cr4_probe(cr4) == -1);
 	}
 	rt_printf("lmode: cr4 advertised %x, %u mismatches\n", ok, bad);
 	EXPECT(bad == 0);
-	EXPECT(read_cr4() == cr4);
+	EXPECT(RT_READ_REG(cr4) == cr4);
 }
 
 /*
@@ -232,7 +216,7 @@ static void cr4_bits(void)
  */
 static void long_mode_round_trip(void)
 {
-	uint32_t cr0 = read_cr0(), cr4 = read_cr4();
+	uint32_t cr0 = RT_READ_REG(cr0), cr4 = RT_READ_REG(cr4);
 	uint64_t e = efer(), inside;
 
 	for (int i = 0; i < 512; i++)
@@ -263,7 +247,7 @@ static void long_mode_round_trip(void)
  */
 static void bad_long_mode(void)
 {
-	uint32_t cr0 = read_cr0();
+	uint32_t cr0 = RT_READ_REG(cr0);
 
 	if (!rt_opt_is("final", "1")) {
 		rt_skip("final=1 not given");
@@ -278,7 +262,7 @@ static void bad_long_mode(void)
 			 : : "r"(0x1234u), "r"(0x4ffu));
 	__asm__ volatile("mov %0, %%cr3" : : "r"(pd32) : "memory");
 	EXPECT(rt_wrmsr_probe(MSR_EFER, efer() | EFER_LME) == -1);
-	__asm__ volatile("mov %0, %%cr4" : : "r"(read_cr4() | CR4_PAE | CR4_PSE) : "memory");
+	__asm__ volatile("mov %0, %%cr4" : : "r"(RT_READ_REG(cr4) | CR4_PAE | CR4_PSE) : "memory");
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_PG) : "memory");
 	rt_printf("lmode: still running in long mode with 32-bit tables, exit 2\n");
 	rt_exit(2);

@@ -183,8 +183,8 @@ static void invd(void)
 }
 
 /*
- * dr_kept - DR0-DR3 keep this guest's values while other VMs run (they
- * share the CPU's debug registers; the hypervisor switches them).
+ * dr_kept - DR0-DR3 keep this guest's values while other VMs run (each
+ * vCPU has its own).
  */
 static void dr_kept(void)
 {
@@ -208,6 +208,74 @@ static void dr_kept(void)
 	rt_printf("priv: dr0 %x want %x\n", got[0], want[0]);
 	for (int i = 0; i < 4; i++)
 		EXPECT(got[i] == want[i]);
+}
+
+/* dr45_probe - MOV to (@write) DR4 or from DR5 under a fault probe; returns the vector or -1. */
+static int dr45_probe(bool write, uint32_t *val)
+{
+	rt_fault_vec = -1;
+	if (write)
+		__asm__ volatile(RT_PROBE_ASM("mov %0, %%dr4") : : "r"(*val) : "memory");
+	else
+		__asm__ volatile(RT_PROBE_ASM("mov %%dr5, %0") : "+r"(*val) : : "memory");
+	return rt_fault_vec;
+}
+
+/*
+ * dr_arch - the debug registers behave as the SDM says (vol. 3B 17.2):
+ * DR6 and DR7 keep their fixed bits, DR4/DR5 are DR6/DR7 while CR4.DE is
+ * clear and #UD while it is set. Under sharevisor (whose debug registers
+ * are virtual) also: DR7.GD makes the next access a #DB with DR6.BD set
+ * and GD cleared, and a DR7 that enables a breakpoint reads back but never
+ * reaches the CPU.
+ */
+static void dr_arch(void)
+{
+	uint32_t cr4, v, dr6, dr7;
+	static volatile uint32_t watched;
+
+	__asm__ volatile("mov %0, %%dr6" : : "r"(0u));
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0u));
+	dr6 = RT_READ_REG(dr6);
+	dr7 = RT_READ_REG(dr7);
+	rt_printf("priv: dr6 %x dr7 %x after writing 0\n", dr6, dr7);
+	EXPECT(dr6 == 0xffff0ff0u);
+	EXPECT(dr7 == 0x400u);
+	v = 0x0000000fu;	/* B0-B3 through DR4 = DR6 */
+	EXPECT(dr45_probe(true, &v) == -1);
+	EXPECT(RT_READ_REG(dr6) == 0xffff0fffu);
+	v = 0;
+	EXPECT(dr45_probe(false, &v) == -1 && v == 0x400u);	/* DR5 = DR7 */
+	__asm__ volatile("mov %0, %%dr6" : : "r"(0u));
+	if (cpuid(1, 0).edx & (1u << 2)) {	/* DE */
+		cr4 = RT_READ_REG(cr4);
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | 8u));
+		EXPECT(dr45_probe(true, &v) == VEC_UD);
+		EXPECT(dr45_probe(false, &v) == VEC_UD);
+		__asm__ volatile("mov %0, %%cr4" : : "r"(cr4));
+	}
+	if (!rt_hv_present())
+		return;
+	/* General detect. */
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x2000u));
+	rt_fault_vec = -1;
+	__asm__ volatile(RT_PROBE_ASM("mov %%dr6, %0") : "=r"(v) : : "memory");
+	EXPECT(rt_fault_vec == 1);
+	dr6 = RT_READ_REG(dr6);
+	dr7 = RT_READ_REG(dr7);
+	rt_printf("priv: general detect: #DB %d, dr6 %x dr7 %x\n", rt_fault_vec == 1, dr6, dr7);
+	EXPECT(dr6 == (0xffff0ff0u | 0x2000u));
+	EXPECT(dr7 == 0x400u);
+	/*
+	 * An armed data breakpoint (L0, write, 4 bytes) reads back and does
+	 * not fire: a #DB here would end the guest (unexpected exception).
+	 */
+	__asm__ volatile("mov %0, %%dr0" : : "r"((uint32_t)(uintptr_t)&watched));
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0x000d0001u));
+	watched = 1;
+	EXPECT(RT_READ_REG(dr7) == 0x000d0401u);
+	__asm__ volatile("mov %0, %%dr7" : : "r"(0u));
+	__asm__ volatile("mov %0, %%dr6" : : "r"(0u));
 }
 
 /* pat - IA32_PAT takes valid memory types and reads back; a reserved type is #GP. */
@@ -238,6 +306,7 @@ static const struct rt_test tests[] = {
 	{ "hypercall", hypercall },
 	{ "invd", invd },
 	{ "dr_kept", dr_kept },
+	{ "dr_arch", dr_arch },
 	{ "pat", pat },
 	{ NULL, NULL },
 };

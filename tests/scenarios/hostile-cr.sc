@@ -3,7 +3,8 @@
 # CR0.PG with a 32-bit PSE page directory: long mode with the wrong tables,
 # a triple fault on hardware), crx random CR0/CR3/CR4/CR8/EFER/XCR0/DR0-7
 # writes. The hypervisor must stop the cr VM alone (or keep it running) and
-# the neighbours must pass. Fails on QEMU SVM today: the host itself breaks.
+# the neighbours must pass. QEMU needs the DR accesses intercepted (its VMRUN
+# DR7 handling crashes it otherwise, docs/ARCHITECTURE.md).
 EMULATORS="qemu bochs"
 CMDLINE="scan_rate=256"
 MODULES=(

@@ -24,6 +24,7 @@ EXPECT=(
 	"^vm [0-9]+ 'priv': PASS, code 0 .* invd 1"
 	'^\[priv\] test invd: ok'
 	'^\[priv\] test dr_kept: ok'
+	'^\[priv\] test dr_arch: ok'
 	'^\[priv\] test pat: ok'
 	'^\[priv2\] test dr_kept: ok'
 	"^vm [0-9]+ 'priv2': PASS, code 0"

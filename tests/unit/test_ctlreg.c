@@ -2,7 +2,7 @@
 /*
  * test_ctlreg.c - the architectural checks on CR0, CR4, EFER and XCR0
  * writes: each #GP condition of the SDM, and CR4/EFER bits exactly as
- * the guest's CPUID advertises them.
+ * the guest's CPUID advertises them; the virtual debug registers.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -165,6 +165,69 @@ static void test_xcr0(void **state)
 	assert_false(ctl_xcr0_ok(avx512, 0, 1ull << 63));
 }
 
+/* ctl_dr_access: privilege, DR4/DR5, fixed bits, general detect. */
+static void test_dr(void **state)
+{
+	struct dbg_regs d;
+	uint64_t dr6 = DR6_INIT, val;
+
+	(void)state;
+	ctl_dbg_reset(&d);
+	val = 0x1234;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 3, 0, 0, true, &val), DR_GP);	/* CPL 3 */
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 8, true, &val), DR_UD);	/* DR8 */
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 0, true, &val), DR_OK);
+	val = 0xffffffff00000000ull;	/* DR0-DR3 take any 64-bit address */
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 3, true, &val), DR_OK);
+	val = 0;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 0, false, &val), DR_OK);
+	assert_int_equal(val, 0x1234);
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 3, false, &val), DR_OK);
+	assert_int_equal(val, 0xffffffff00000000ull);
+	/* DR6: only B0-B3, BD, BS, BT change; the rest read as at reset. */
+	val = 0;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 6, true, &val), DR_OK);
+	assert_int_equal(dr6, DR6_INIT);
+	val = 0xffffffff;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 6, true, &val), DR_OK);
+	assert_int_equal(dr6, 0xffffeffful);
+	val = 1ull << 32;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 6, true, &val), DR_GP);
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 7, true, &val), DR_GP);
+	/* DR7: bit 10 always set, 11, 12, 14 and 15 always clear. */
+	val = 0;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 7, true, &val), DR_OK);
+	assert_int_equal(d.dr7, DR7_INIT);
+	val = 0xffffffff & ~0x2000ull;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 7, true, &val), DR_OK);
+	assert_int_equal(d.dr7, 0xffff07ffull);
+	/* DR4/DR5: DR6/DR7 with CR4.DE clear, #UD with it set. */
+	val = 0;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 5, false, &val), DR_OK);
+	assert_int_equal(val, d.dr7);
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 4, false, &val), DR_OK);
+	assert_int_equal(val, dr6);
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, CR4_DE, 4, false, &val), DR_UD);
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, CR4_DE, 5, true, &val), DR_UD);
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, CR4_DE, 6, false, &val), DR_OK);
+	/* General detect: the next access faults once, sets BD and clears GD. */
+	dr6 = DR6_INIT;
+	val = 0x2000;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 7, true, &val), DR_OK);
+	val = 0x5555;
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 0, true, &val), DR_DB);
+	assert_int_equal(dr6, DR6_INIT | 0x2000);
+	assert_int_equal(d.dr7, DR7_INIT);
+	assert_int_equal(d.dr[0], 0x1234);	/* the faulting write did not happen */
+	assert_int_equal(ctl_dr_access(&d, &dr6, 0, 0, 0, true, &val), DR_OK);
+	assert_int_equal(d.dr[0], 0x5555);
+	/* Reset. */
+	ctl_dbg_reset(&d);
+	assert_int_equal(d.dr7, DR7_INIT);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(d.dr[i], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_cr4_allowed_by_cpuid),
 		cmocka_unit_test(test_efer),
 		cmocka_unit_test(test_xcr0),
+		cmocka_unit_test(test_dr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

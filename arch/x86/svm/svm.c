@@ -147,11 +147,19 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 		return -SV_ENOMEM;
 	}
 	c = s->vmcb = frame_va(&hv_frames, s->vmcb_pa);
-	fpu_area_init(&s->fpu);
+	fpu_area_init(&s->fpu, false);
 	v->arch = s;
 
 	/* CR0 and CR4 writes are checked by the policy (kernel/ctlreg.c), as on VMX. */
 	c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
+	/*
+	 * Every debug-register access, read or write: they are virtual (the
+	 * policy's), and the VMCB's DR7 stays at its reset value, so no guest
+	 * breakpoint is ever armed in the CPU (QEMU 7.2 crashes when a VMRUN
+	 * loads an enabling DR7, docs/ARCHITECTURE.md). DR6 stays in the VMCB,
+	 * where the CPU records a guest #DB.
+	 */
+	c->intercept_dr = 0xffffffff;
 	/* INVD must be intercepted: in a guest it would drop the host's dirty cache lines. */
 	c->intercept3 = SVM_INT3_INTR | SVM_INT3_NMI | SVM_INT3_CPUID | SVM_INT3_HLT |
 			SVM_INT3_INVD | SVM_INT3_INVLPGA | SVM_INT3_IOIO | SVM_INT3_MSR |
@@ -254,6 +262,7 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CS_BASE: return c->cs.base;
 	case VREG_CPL: return c->cpl;
 	case VREG_CS_L: return !!(c->cs.attrib & VMCB_ATTR_L);
+	case VREG_DR6: return c->dr6;
 	default: return 0;
 	}
 }
@@ -287,6 +296,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_EFER: S(v)->efer = val & ~(uint64_t)(EFER_LMA | EFER_SVME); svm_sync_efer(S(v)); break;
 	case VREG_PAT: c->g_pat = val; break;	/* the guest PAT for nested paging (APM 15.25.8) */
 	case VREG_TSC_OFFSET: c->tsc_offset = val; break;
+	case VREG_DR6: c->dr6 = val; break;
 	default: break;
 	}
 }

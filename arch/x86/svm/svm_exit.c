@@ -57,7 +57,7 @@ static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, str
 		e->kind = EXIT_UD;
 		return;
 	}
-	src = x86_gpr(v, w.gpr, c->rsp);
+	src = vcpu_gpr(v, w.gpr);
 	if (!lm64)
 		src = (uint32_t)src;	/* 32-bit operand outside 64-bit mode */
 	e->kind = EXIT_CR_WRITE;
@@ -75,6 +75,34 @@ static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, str
 		break;
 	}
 	set_len(s, w.len);
+}
+
+/*
+ * decode_dr_access - an intercepted MOV to (@write) or from DR@dr: the
+ * general register from decode assists (APM vol. 2 15.33.1), or decoded.
+ */
+static void decode_dr_access(struct vcpu *v, struct svm_vcpu *s, unsigned dr, bool write,
+			     struct vm_exit *e)
+{
+	struct vmcb *c = s->vmcb;
+	struct dr_access a;
+
+	if (cpu_features.decode_assists) {
+		a.gpr = c->exitinfo1 & 15;
+		a.len = 3;	/* without NRIPS only the shortest form is assumed */
+	} else if (!x86_decode_dr_access(v, (c->efer & EFER_LMA) && (c->cs.attrib & VMCB_ATTR_L), &a) ||
+		   a.dr != dr || a.write != write) {
+		fail(e, "intercepted DR access is not a MOV to or from DR", c->rip);
+		return;
+	} else if (a.lock) {
+		e->kind = EXIT_UD;	/* LOCK MOV DR is #UD (SDM vol. 2B) */
+		return;
+	}
+	e->kind = EXIT_DR_ACCESS;
+	e->dr.dr = dr;
+	e->dr.gpr = a.gpr;
+	e->dr.write = write;
+	set_len(s, a.len);
 }
 
 void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
@@ -101,6 +129,12 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 	case SVM_EXIT_CR0_WRITE:
 	case SVM_EXIT_CR0_WRITE + 4:
 		decode_cr_write(v, s, code - SVM_EXIT_CR0_WRITE, e);
+		break;
+	case SVM_EXIT_DR0_READ ... SVM_EXIT_DR0_READ + 15:
+		decode_dr_access(v, s, code - SVM_EXIT_DR0_READ, false, e);
+		break;
+	case SVM_EXIT_DR0_WRITE ... SVM_EXIT_DR0_WRITE + 15:
+		decode_dr_access(v, s, code - SVM_EXIT_DR0_WRITE, true, e);
 		break;
 	case SVM_EXIT_CPUID:
 		e->kind = EXIT_CPUID;

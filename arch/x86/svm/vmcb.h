@@ -58,6 +58,8 @@
 
 /* Exit codes (APM appendix C). */
 #define SVM_EXIT_CR0_WRITE	0x010
+#define SVM_EXIT_DR0_READ	0x020	/* + n: MOV from DRn */
+#define SVM_EXIT_DR0_WRITE	0x030	/* + n: MOV to DRn */
 #define SVM_EXIT_EXCP_BASE	0x040
 #define SVM_EXIT_INTR		0x060
 #define SVM_EXIT_NMI		0x061

@@ -300,6 +300,11 @@
 #define CRQ_CLTS		2
 #define CRQ_LMSW		3
 
+/* Exit qualification of MOV DR (table 28-4): the DR, the direction, the general register. */
+#define DRQ_DR(q)		((unsigned)(q) & 7)
+#define DRQ_FROM		(1u << 4)	/* MOV from DR (0: MOV to DR) */
+#define DRQ_GPR(q)		(((unsigned)(q) >> 8) & 0xf)
+
 /* Exit qualification of I/O instructions (28.2.1, table 28-5). */
 #define IOQ_SIZE(q)		(((unsigned)(q) & 7) + 1)	/* 0: 1 byte, 1: 2, 3: 4 */
 #define IOQ_IN			(1u << 3)

@@ -95,6 +95,7 @@ static const struct ctl proc_ctls[] = {
 	{ PROC_HLT_EXIT, "HLT exiting", false },
 	{ PROC_MWAIT_EXIT, "MWAIT exiting", false },
 	{ PROC_MONITOR_EXIT, "MONITOR exiting", false },
+	{ PROC_MOV_DR_EXIT, "MOV-DR exiting", false },
 	{ PROC_TPR_SHADOW, "use TPR shadow", false },
 	{ PROC_IO_BITMAPS, "use I/O bitmaps", false },
 	{ PROC_MSR_BITMAPS, "use MSR bitmaps", false },
@@ -456,7 +457,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 		rc = -SV_EIO;
 		goto err_frames;
 	}
-	fpu_area_init(&x->fpu);
+	fpu_area_init(&x->fpu, true);
 	x->eptp = ept_eptp(&vmx_ept, p2m_root_pa(&v->vm->p2m));
 	x->flush = true;	/* the VPID may have been another VM's */
 	v->arch = x;
@@ -556,7 +557,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	/* The interrupt that ended the guest was not acknowledged: take it now. */
 	__asm__ volatile("sti; nop; cli" ::: "memory");
 	reinject();
-	vmx_decode_exit(x, &v->regs, e);
+	vmx_decode_exit(v, e);
 }
 
 /*
@@ -597,6 +598,7 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	/* SS.DPL is the CPL (SDM vol. 3C 26.4.1 checks keep them equal). */
 	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VREG_CS_L: return !!(vmread(VMCS_GUEST_CS_AR) & AR_L);
+	case VREG_DR6: return fpu_dr6(&X(v)->fpu);
 	default: return 0;
 	}
 }
@@ -635,6 +637,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		sync_ia32e();
 		break;
 	case VREG_TSC_OFFSET: vmw(VMCS_TSC_OFFSET, val); break;
+	case VREG_DR6: fpu_set_dr6(&x->fpu, val); break;
 	case VREG_PAT:
 		/* Without the PAT load controls the guest runs on the host's (power-on) PAT. */
 		if (vmx_caps.entry & ENTRY_LOAD_PAT)

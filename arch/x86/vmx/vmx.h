@@ -44,7 +44,7 @@ extern const struct virt_ops vmx_ops;
 int vmx_enter(struct gpr *regs, bool launched);
 
 /* vmx_decode_exit - the normalised form of the VM exit of the current VMCS. */
-void vmx_decode_exit(struct vmx_vcpu *x, struct gpr *regs, struct vm_exit *e);
+void vmx_decode_exit(struct vcpu *v, struct vm_exit *e);
 /* vmx_skip - move the current VMCS's guest RIP past the exiting instruction. */
 void vmx_skip(void);
 /* vmx_exit_name - SDM appendix C's name for exit reason @raw. */

@@ -14,6 +14,7 @@
 #include "arch/x86/asm.h"
 #include "arch/x86/vmx/vmx.h"
 #include "kernel/printk.h"
+#include "kernel/vm.h"
 
 
 void vmx_skip(void)
@@ -34,23 +35,18 @@ static void fail(struct vm_exit *e, const char *what, uint64_t info)
 	e->fail.info = info;
 }
 
-/* gpr_value - general register @n in the encoding of exit qualifications (table 28-3). */
-static uint64_t gpr_value(const struct gpr *r, unsigned n)
+/* gpr_value - general register @n of a MOV to CR: outside 64-bit mode, its low 32 bits. */
+static uint64_t gpr_value(struct vcpu *v, unsigned n)
 {
-	const uint64_t *by_number[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL, &r->rbp, &r->rsi, &r->rdi,
-		&r->r8, &r->r9, &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15,
-	};
-	uint64_t v = n == 4 ? vmread(VMCS_GUEST_RSP) : *by_number[n & 15];
+	uint64_t val = vcpu_gpr(v, n);
 
-	/* Outside 64-bit mode MOV to CR takes a 32-bit register. */
 	if (!(vmread(VMCS_GUEST_EFER) & EFER_LMA) || !(vmread(VMCS_GUEST_CS_AR) & AR_L))
-		v = (uint32_t)v;
-	return v;
+		val = (uint32_t)val;
+	return val;
 }
 
 /* cr_access - MOV to CR0/CR3/CR4 or LMSW that touched a bit the hypervisor owns. */
-static void cr_access(const struct gpr *r, uint64_t q, struct vm_exit *e)
+static void cr_access(struct vcpu *v, uint64_t q, struct vm_exit *e)
 {
 	uint64_t cr0;
 
@@ -58,7 +54,7 @@ static void cr_access(const struct gpr *r, uint64_t q, struct vm_exit *e)
 	case CRQ_MOV_TO:
 		if (CRQ_CR(q) != 0 && CRQ_CR(q) != 3 && CRQ_CR(q) != 4)
 			break;
-		e->cr.value = gpr_value(r, CRQ_GPR(q));
+		e->cr.value = gpr_value(v, CRQ_GPR(q));
 		e->kind = EXIT_CR_WRITE;
 		e->cr.cr = (int)CRQ_CR(q);
 		return;
@@ -84,8 +80,9 @@ static const char *entry_fail_name(uint32_t basic)
 	}
 }
 
-void vmx_decode_exit(struct vmx_vcpu *x, struct gpr *regs, struct vm_exit *e)
+void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 {
+	struct vmx_vcpu *x = v->arch;
 	uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON), info;
 	uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
 
@@ -145,7 +142,13 @@ void vmx_decode_exit(struct vmx_vcpu *x, struct gpr *regs, struct vm_exit *e)
 		e->kind = EXIT_MSR_WRITE;
 		break;
 	case EXIT_REASON_CR_ACCESS:
-		cr_access(regs, q, e);
+		cr_access(v, q, e);
+		break;
+	case EXIT_REASON_DR_ACCESS:
+		e->kind = EXIT_DR_ACCESS;
+		e->dr.dr = DRQ_DR(q);
+		e->dr.gpr = DRQ_GPR(q);
+		e->dr.write = !(q & DRQ_FROM);
 		break;
 	case EXIT_REASON_EPT_VIOLATION:
 		e->kind = EXIT_NPF;

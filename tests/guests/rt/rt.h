@@ -53,6 +53,13 @@ static inline uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* RT_READ_REG - the value of control or debug register REG (a name: cr0, dr7, ...). */
+#define RT_READ_REG(reg) ({							\
+	uint32_t rt_v_;								\
+	__asm__ volatile("mov %%" #reg ", %0" : "=r"(rt_v_));			\
+	rt_v_;									\
+})
+
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 /* sti_hlt - enable interrupts and halt until one arrives (no lost wake-up). */
