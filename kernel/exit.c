@@ -186,7 +186,11 @@ static void handle_xsetbv(struct vcpu *v)
  * handle_npf - first touch of guest RAM populates it, a write to a shared
  * page breaks it (COW); a data access outside RAM goes to the emulator (a
  * device's MMIO region, or a hole: all ones, writes dropped). Executing
- * outside RAM stops the VM.
+ * outside RAM stops the VM, and so does an access outside RAM made while
+ * delivering an event (pushing an exception frame onto a stack in a hole,
+ * say): the emulator runs instructions, not event delivery, and the
+ * re-delivered event would fault the same way forever. KVM, too, gives up
+ * there (an internal error for its user space).
  */
 static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
 {
@@ -200,7 +204,7 @@ static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
 			return EXIT_CONTINUE;
 		if (rc != -SV_ENOMEM)
 			goto stop;
-	} else if (!vm_is_ram(vm, gpa, PAGE_SIZE) && !e->npf.exec) {
+	} else if (!vm_is_ram(vm, gpa, PAGE_SIZE) && !e->npf.exec && !e->vectoring) {
 		return emulate_insn(v, e->npf.gpa);
 	} else if (vm_is_ram(vm, gpa, PAGE_SIZE) && e->npf.write && vm->share) {
 		/* A write to a shared (read-only) page: copy-on-write. */
@@ -219,7 +223,8 @@ static enum exit_action handle_npf(struct vcpu *v, const struct vm_exit *e)
 	vm->oom = true;
 	return EXIT_YIELD;
 stop:
-	vm_stop(vm, -1, "%s access to gpa %#llx %s (RIP %#llx)",
+	vm_stop(vm, -1, "%s%s access to gpa %#llx %s (RIP %#llx)",
+		e->vectoring ? "event delivery: " : "",
 		e->npf.exec ? "execute" : e->npf.write ? "write" : "read",
 		(unsigned long long)e->npf.gpa,
 		vm_is_ram(vm, gpa, PAGE_SIZE) ? "denied" : "outside guest RAM",

@@ -65,6 +65,7 @@ enum exit_kind {
 struct vm_exit {
 	enum exit_kind kind;
 	uint32_t raw;		/* the vendor's exit code, for reports */
+	bool vectoring;		/* it cut short the delivery of an event (re-delivered at the next entry) */
 	union {
 		struct {
 			uint16_t port;

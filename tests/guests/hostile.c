@@ -551,6 +551,33 @@ static void v86_filter(uint8_t *code, uint32_t size)
 	}
 }
 
+/*
+ * qemu_filter - QEMU 7.2's TCG aborts (tcg.c:3243, "tcg fatal error") on a
+ * LOCK-prefixed BT, BTS, BTR or BTC with a register operand that starts a
+ * translation block; hardware gives #UD, and the hypervisor never sees the
+ * instruction. Every such LOCK, at any offset (jumps land anywhere), becomes
+ * a NOP, so a run tests the hypervisor rather than QEMU.
+ */
+static void qemu_filter(uint8_t *code, uint32_t size)
+{
+	for (uint32_t i = 0; i < size; i++) {
+		uint32_t j = i;
+
+		if (code[i] != 0xf0)
+			continue;
+		while (j + 1 < size && j - i < 14 &&
+		       (code[j + 1] == 0xf0 || code[j + 1] == 0x66 || code[j + 1] == 0x67 ||
+			code[j + 1] == 0xf2 || code[j + 1] == 0xf3 || code[j + 1] == 0x26 ||
+			code[j + 1] == 0x2e || code[j + 1] == 0x36 || code[j + 1] == 0x3e ||
+			code[j + 1] == 0x64 || code[j + 1] == 0x65))
+			j++;
+		if (j + 3 < size && code[j + 1] == 0x0f && code[j + 3] >= 0xc0 &&
+		    (code[j + 2] == 0xa3 || code[j + 2] == 0xab || code[j + 2] == 0xb3 ||
+		     code[j + 2] == 0xbb || code[j + 2] == 0xba))
+			code[i] = 0x90;
+	}
+}
+
 /* gen_code - fill the scratch code page: random bytes or a template, then UD2s. */
 static void gen_code(uint8_t *code, uint32_t size, bool ring0)
 {
@@ -713,6 +740,7 @@ static void mode_insn(bool ring0)
 		gen_code(v86 ? (uint8_t *)V86_CODE : scratch_code, v86 ? 256 : PAGE, ring0);
 		if (v86)
 			v86_filter((uint8_t *)V86_CODE, 256);
+		qemu_filter(v86 ? (uint8_t *)V86_CODE : scratch_code, v86 ? 256 : PAGE);
 		rnd_regs();
 		rt_memset(scratch_data + 0x8000, 0, 0x100);
 		say(v86 ? "v86" : ring0 ? "ring0" : "ring3", *(uint32_t *)(v86 ? (uint8_t *)V86_CODE : scratch_code),

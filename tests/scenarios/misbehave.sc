@@ -6,6 +6,7 @@ MODULES=(
 	"build/guests/wild.elf vm=wild"
 	"build/guests/hello.elf vm=hello"
 	"build/guests/triple.elf vm=triple"
+	"build/guests/triple.elf vm=stack cmdline=\"how=stack\""
 	"build/guests/priv.elf vm=priv"
 	"build/guests/priv.elf vm=priv2"
 	"build/guests/fill.elf vm=fill mem=4M"
@@ -30,5 +31,6 @@ EXPECT=(
 	"^vm [0-9]+ 'priv2': PASS, code 0"
 	"^vm [0-9]+ 'fill': PASS, code 0"
 	"^vm [0-9]+ 'triple': FAIL, code -1"
+	"^vm [0-9]+ 'stack': stopped by the hypervisor: event delivery: write access to gpa 0xc0000ff[0-9a-f] outside guest RAM"
 )
 EXPECT_NOT=('^EXCEPTION' '^PANIC' 'wild: every access returned' 'wild.*FAIL')

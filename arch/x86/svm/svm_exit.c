@@ -114,6 +114,7 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 
 	e->raw = code;
 	e->kind = EXIT_NONE;
+	e->vectoring = c->exitintinfo & SVM_EVT_VALID;
 	s->insn_len = 0;
 	s->has_next_rip = false;
 	switch (code) {

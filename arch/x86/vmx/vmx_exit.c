@@ -88,6 +88,7 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 
 	e->raw = reason;
 	e->kind = EXIT_NONE;
+	e->vectoring = vmread(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID;
 	if (reason & EXIT_REASON_ENTRY_FAIL) {
 		fail(e, entry_fail_name(reason & EXIT_REASON_BASIC_MASK), q);
 		return;
