@@ -82,7 +82,7 @@ static int vec_highest(const uint32_t *r)
 	return -1;
 }
 
-static bool hw_enabled(const struct vlapic *a)
+bool vlapic_hw_enabled(const struct vlapic *a)
 {
 	return a->base_msr & VLAPIC_BASE_EN;
 }
@@ -94,7 +94,7 @@ static bool sw_enabled(const struct vlapic *a)
 
 bool vlapic_x2apic_mode(const struct vlapic *a)
 {
-	return hw_enabled(a) && (a->base_msr & VLAPIC_BASE_EXTD);
+	return vlapic_hw_enabled(a) && (a->base_msr & VLAPIC_BASE_EXTD);
 }
 
 uint32_t vlapic_id(const struct vlapic *a)
@@ -189,7 +189,7 @@ int vlapic_accept(struct vlapic *a, uint8_t mode, uint8_t vector, bool level)
 	switch (mode) {
 	case VLAPIC_DM_FIXED:
 	case VLAPIC_DM_LOWEST:
-		if (!hw_enabled(a))
+		if (!vlapic_hw_enabled(a))
 			return -SV_ENOENT;
 		if (vector < 16) {
 			/* Vectors 0-15 are illegal (11.5.2). */
@@ -210,7 +210,7 @@ int vlapic_accept(struct vlapic *a, uint8_t mode, uint8_t vector, bool level)
 			vec_clear(a->tmr, vector);
 		return 0;
 	case VLAPIC_DM_NMI:
-		if (!hw_enabled(a))
+		if (!vlapic_hw_enabled(a))
 			return -SV_ENOENT;
 		raise_nmi(a);
 		return 0;
@@ -268,7 +268,7 @@ static void lint_level_eval(struct vlapic *a, int pin)
 {
 	uint32_t lvt = a->lvt[LVT_LINT0 + pin];
 
-	if (!hw_enabled(a) || !lint_is_level_fixed(lvt) ||
+	if (!vlapic_hw_enabled(a) || !lint_is_level_fixed(lvt) ||
 	    (lvt & (VLAPIC_LVT_MASKED | VLAPIC_LVT_REMOTE_IRR)))
 		return;
 	if (lint_asserted(a, pin))
@@ -284,7 +284,7 @@ void vlapic_lint(struct vlapic *a, int pin, int level)
 		return;
 	bit = (uint8_t)(1u << pin);
 	was = lint_asserted(a, pin);
-	if (!hw_enabled(a)) {
+	if (!vlapic_hw_enabled(a)) {
 		/* 11.4.3: a disabled APIC passes LINT0 as INTR, LINT1 as NMI. */
 		if (pin == 1 && level && !(a->lint_pins & bit))
 			raise_nmi(a);
@@ -304,7 +304,7 @@ bool vlapic_extint_wired(const struct vlapic *a)
 {
 	uint32_t lvt = a->lvt[LVT_LINT0];
 
-	if (!hw_enabled(a))
+	if (!vlapic_hw_enabled(a))
 		return true;
 	return !(lvt & VLAPIC_LVT_MASKED) && lvt_mode(lvt) == VLAPIC_DM_EXTINT;
 }
@@ -323,7 +323,7 @@ bool vlapic_pending(const struct vlapic *a, uint8_t *vector)
 {
 	int irrv;
 
-	if (!hw_enabled(a))
+	if (!vlapic_hw_enabled(a))
 		return false;
 	irrv = vec_highest(a->irr);
 	if (irrv < 0 || ((unsigned)irrv & 0xf0) <= (vlapic_ppr(a) & 0xf0u))
@@ -487,7 +487,7 @@ uint64_t vlapic_next_deadline_ns(const struct vlapic *a)
 {
 	uint64_t ticks;
 
-	if (!hw_enabled(a) || (a->lvt[LVT_TIMER] & VLAPIC_LVT_MASKED))
+	if (!vlapic_hw_enabled(a) || (a->lvt[LVT_TIMER] & VLAPIC_LVT_MASKED))
 		return VLAPIC_NO_DEADLINE;
 	if (timer_mode(a) == VLAPIC_TIMER_TSCDL)
 		return a->tsc_deadline ? a->tsc_deadline_ns : VLAPIC_NO_DEADLINE;
@@ -538,7 +538,7 @@ int vlapic_tsc_deadline_msr(struct vlapic *a, bool write, uint64_t *val)
 		*val = timer_mode(a) == VLAPIC_TIMER_TSCDL ? a->tsc_deadline : 0;
 		return 0;
 	}
-	if (timer_mode(a) != VLAPIC_TIMER_TSCDL || !hw_enabled(a))
+	if (timer_mode(a) != VLAPIC_TIMER_TSCDL || !vlapic_hw_enabled(a))
 		return 0;
 	a->tsc_deadline = *val;
 	if (!*val)
@@ -556,7 +556,7 @@ bool vlapic_match_dest(const struct vlapic *a, uint32_t dest, bool logical, bool
 {
 	uint32_t ldr;
 
-	if (!hw_enabled(a))
+	if (!vlapic_hw_enabled(a))
 		return false;
 	if (vlapic_x2apic_mode(a)) {
 		if (dest == X2APIC_BROADCAST || (!x2 && dest == XAPIC_BROADCAST))
@@ -684,7 +684,7 @@ bool vlapic_mmio_enabled(const struct vlapic *a, uint64_t *base)
 {
 	if (base)
 		*base = a->base_msr & ~0xfffull;
-	return hw_enabled(a) && !vlapic_x2apic_mode(a);
+	return vlapic_hw_enabled(a) && !vlapic_x2apic_mode(a);
 }
 
 /* svr_write - software disable masks every LVT (11.4.7.2). */

@@ -318,6 +318,9 @@ uint8_t vlapic_ppr(const struct vlapic *a);
 /* vlapic_id - the APIC ID as destinations compare it (xAPIC 8 bits, x2APIC 32). */
 uint32_t vlapic_id(const struct vlapic *a);
 
+/* vlapic_hw_enabled - IA32_APIC_BASE has EN (CPUID.1:EDX.APIC follows it, SDM vol. 3A 10.4.3). */
+bool vlapic_hw_enabled(const struct vlapic *a);
+
 /* vlapic_x2apic_mode - IA32_APIC_BASE has EN and EXTD. */
 bool vlapic_x2apic_mode(const struct vlapic *a);
 

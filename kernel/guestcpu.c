@@ -22,7 +22,8 @@
 			 (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
 /* Set: x2APIC and TSC-deadline (the local APIC model has both), "running under a hypervisor". */
 #define CPUID1_ECX_SET	((1u << 21) | (1u << 24) | (1u << 31))
-#define CPUID1_EDX_SET	(1u << 9)	/* a local APIC */
+#define CPUID_EDX_APIC	(1u << 9)	/* a local APIC (leaves 1 and 0x80000001), while it is enabled */
+#define CPUID1_EDX_SET	CPUID_EDX_APIC
 #define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ |            \
 			 (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |          \
 			 (1u << 22) /* ACPI thermal */ | (1u << 29) /* TM */ |   \
@@ -104,6 +105,8 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 		r[1] = (r[1] & 0x0000ffff) | (1u << 16) | ((uint32_t)v->id << 24);	/* APIC id */
 		r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
 		r[3] = (r[3] & ~(CPUID1_EDX_HIDE | (1u << 28) /* HTT */)) | CPUID1_EDX_SET;
+		if (!vlapic_hw_enabled(&v->lapic))
+			r[3] &= ~CPUID_EDX_APIC;
 		break;
 	case 0xb:
 		/* x2APIC topology (SDM vol. 2A CPUID 0BH): one thread per core, one core per package. */
@@ -134,6 +137,8 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 		break;
 	case 0x80000001:
 		r[2] &= ~CPUID81_ECX_HIDE;
+		if (!vlapic_hw_enabled(&v->lapic))
+			r[3] &= ~CPUID_EDX_APIC;	/* AMD mirrors leaf 1's APIC bit here */
 		break;
 	case 0x80000008:
 		r[1] &= ~CPUID88_EBX_HIDE;

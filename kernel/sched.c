@@ -45,6 +45,24 @@ static void deliver_irq(struct vcpu *v)
 	v->counts.injected_irqs++;
 }
 
+/*
+ * run_tpr_synced - run @v with its CR8 equal to its local APIC's TPR (SDM
+ * vol. 3A 10.8.6.1). The guest moves CR8 without an exit (TPR shadow on
+ * VMX, V_TPR on SVM), so the TPR goes to the backend before entry and comes
+ * back after the exit, before the policy (an APIC read of the TPR) sees it.
+ * A CR8 the guest left alone keeps the TPR's low bits.
+ */
+static void run_tpr_synced(struct vcpu *v, struct vm_exit *e)
+{
+	uint64_t tpr;
+
+	virt->set_reg(v, VREG_TPR, vlapic_get_tpr(&v->lapic));
+	tpr = virt->get_reg(v, VREG_TPR);
+	virt->vcpu_run(v, e);
+	if (virt->get_reg(v, VREG_TPR) != tpr)
+		vlapic_set_tpr(&v->lapic, (uint8_t)virt->get_reg(v, VREG_TPR));
+}
+
 /* vm_runnable - @vm may run: it is running and not waiting for memory. */
 static bool vm_runnable(struct vm *vm)
 {
@@ -131,7 +149,7 @@ static void run_slice(struct vcpu *v)
 			virt->flush_tlb(vm);
 			vm->tlb_stale = false;
 		}
-		virt->vcpu_run(v, &e);
+		run_tpr_synced(v, &e);
 		a = exit_handle(v, &e);
 	} while (a == EXIT_CONTINUE && arch_ticks() - start < SLICE_TICKS &&
 		 !console_input_pending());

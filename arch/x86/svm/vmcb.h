@@ -38,6 +38,7 @@
 #define SVM_INT4_XSETBV		(1u << 13)
 
 /* int_ctl (offset 0x60). */
+#define SVM_V_TPR_MASK		0xfu	/* bits 3:0: the guest's CR8 */
 #define SVM_V_IRQ		(1u << 8)
 #define SVM_V_IGN_TPR		(1u << 20)
 #define SVM_V_INTR_MASKING	(1u << 24)

@@ -578,6 +578,12 @@ static void load_pdptes(struct vcpu *v)
 		vmw(VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
 }
 
+/* vtpr - the TPR byte of the virtual-APIC page, which the guest's CR8 reads and writes (SDM vol. 3C 30.1.2). */
+static uint8_t *vtpr(struct vmx_vcpu *x)
+{
+	return (uint8_t *)frame_va(&hv_frames, x->vapic_pa) + 0x80;
+}
+
 static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 {
 	vmcs_load(X(v));
@@ -599,6 +605,7 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VREG_CS_L: return !!(vmread(VMCS_GUEST_CS_AR) & AR_L);
 	case VREG_DR6: return fpu_dr6(&X(v)->fpu);
+	case VREG_TPR: return *vtpr(X(v));
 	default: return 0;
 	}
 }
@@ -638,6 +645,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_TSC_OFFSET: vmw(VMCS_TSC_OFFSET, val); break;
 	case VREG_DR6: fpu_set_dr6(&x->fpu, val); break;
+	case VREG_TPR: *vtpr(x) = (uint8_t)val; break;
 	case VREG_PAT:
 		/* Without the PAT load controls the guest runs on the host's (power-on) PAT. */
 		if (vmx_caps.entry & ENTRY_LOAD_PAT)
