@@ -105,7 +105,7 @@ static void handle_msr(struct vcpu *v, bool write)
 	complete_or_gp(v, ok);
 }
 
-/* handle_cr_write - a checked write to CR0 or CR4; #GP where the CPU would give one. */
+/* handle_cr_write - a checked write to CR0, CR4 or CR8 (the TPR); #GP where the CPU would give one. */
 static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 {
 	struct ctl_state cs = guest_ctl_state(v);
@@ -122,6 +122,12 @@ static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 		ok = ctl_cr4_ok(&cs, guest_cr4_allowed(v), val);
 		if (ok)
 			virt->set_reg(v, VREG_CR4, val);
+		break;
+	case 8:
+		/* CR8 is TPR bits 7:4; bits 63:4 are reserved (SDM vol. 3A 10.8.6.1). */
+		ok = !(val >> 4);
+		if (ok)
+			vlapic_set_tpr(&v->lapic, (uint8_t)(val << 4));
 		break;
 	default:
 		ok = false;

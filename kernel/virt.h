@@ -50,7 +50,7 @@ enum exit_kind {
 	EXIT_IO,
 	EXIT_MSR_READ,
 	EXIT_MSR_WRITE,
-	EXIT_CR_WRITE,		/* a write to CR0 or CR4 (VMX: one that changes a bit the hypervisor owns) */
+	EXIT_CR_WRITE,		/* a write to CR0 or CR4 (VMX: one that changes a bit the hypervisor owns), CR8 (SVM) */
 	EXIT_DR_ACCESS,		/* MOV to or from a debug register (all of them exit) */
 	EXIT_NPF,		/* EPT violation / nested page fault */
 	EXIT_HYPERCALL,		/* VMCALL on Intel, VMMCALL on AMD */

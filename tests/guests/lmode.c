@@ -29,6 +29,7 @@ static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd64[512] __attribute__((aligned(4096)));
+static uint64_t pd64_hi[512] __attribute__((aligned(4096)));
 
 /* cr0_probe / cr4_probe - MOV to CRn; the vector it raised, or -1. */
 static int cr0_probe(uint32_t v)
@@ -214,28 +215,87 @@ static void cr4_bits(void)
  * inside, 0 after, and exits inside work. Interrupts stay off (the IDT is
  * a 32-bit one) and nothing here faults.
  */
-static void long_mode_round_trip(void)
+/* long_mode_on / long_mode_off - into long mode (compatibility mode: CS stays 32-bit) and back, interrupts off. */
+static void long_mode_on(uint32_t cr0, uint32_t cr4, uint64_t e)
 {
-	uint32_t cr0 = RT_READ_REG(cr0), cr4 = RT_READ_REG(cr4);
-	uint64_t e = efer(), inside;
-
-	for (int i = 0; i < 512; i++)
+	for (int i = 0; i < 512; i++) {
 		pd64[i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB pages: the first GiB */
+		pd64_hi[i] = (0xc0000000ull + ((uint64_t)i << 21)) | 0x93;	/* 3-4 GiB, uncached */
+	}
 	pdpt[0] = (uint32_t)pd64 | 3;
+	pdpt[3] = (uint32_t)pd64_hi | 3;
 	pml4[0] = (uint32_t)pdpt | 3;
 	cli();
 	__asm__ volatile("mov %0, %%cr3" : : "r"(pml4) : "memory");
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_PAE) : "memory");
 	EXPECT(rt_wrmsr_probe(MSR_EFER, e | EFER_LME) == -1);
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_PG) : "memory");
-	inside = efer();
-	(void)cpuid(0, 0);
+}
+
+static void long_mode_off(uint32_t cr0, uint32_t cr4, uint64_t e)
+{
 	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
 	EXPECT(rt_wrmsr_probe(MSR_EFER, e) == -1);
 	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+}
+
+static void long_mode_round_trip(void)
+{
+	uint32_t cr0 = RT_READ_REG(cr0), cr4 = RT_READ_REG(cr4);
+	uint64_t e = efer(), inside;
+
+	long_mode_on(cr0, cr4, e);
+	inside = efer();
+	(void)cpuid(0, 0);
+	long_mode_off(cr0, cr4, e);
 	rt_printf("lmode: efer in long mode %llx, after %llx\n", inside, efer());
 	EXPECT((inside & (EFER_LME | EFER_LMA)) == (EFER_LME | EFER_LMA));
 	EXPECT(!(efer() & EFER_LMA));
+}
+
+/*
+ * cr8_64 - 64-bit code, entered by a far call to selector 0x18 from
+ * compatibility mode and left by a 32-bit far return: CR8 := EAX, then
+ * EAX := the xAPIC TPR (at 0xfee00080); then TPR := ECX, EDX := CR8.
+ */
+void cr8_64(void);
+__asm__(".pushsection .text\n"
+	".code64\n"
+	"cr8_64:\n\t"
+	"mov %rax, %cr8\n\t"
+	"mov $0xfee00080, %esi\n\t"
+	"mov (%rsi), %eax\n\t"
+	"mov %ecx, (%rsi)\n\t"
+	"mov %cr8, %rdx\n\t"
+	"lretl\n"
+	".code32\n"
+	".popsection");
+
+/*
+ * cr8_tpr - CR8 is the local APIC's TPR bits 7:4 (SDM vol. 3A 10.8.6.1),
+ * both ways. Under sharevisor CR8 moves without an exit (VMX TPR shadow,
+ * SVM V_TPR) while the TPR register is the APIC model's, so they must be
+ * kept in step.
+ */
+static void cr8_tpr(void)
+{
+	uint32_t cr0 = RT_READ_REG(cr0), cr4 = RT_READ_REG(cr4);
+	uint64_t e = efer();
+	uint32_t tpr, cr8, want_cr8 = 0x7, want_tpr = 0x35;
+
+	if (!(cpuid(0x80000001u, 0).edx & (1u << 29))) {
+		rt_skip("no long mode");
+		return;
+	}
+	long_mode_on(cr0, cr4, e);
+	__asm__ volatile("lcall $0x18, $cr8_64"
+			 : "=a"(tpr), "=d"(cr8) : "a"(want_cr8), "c"(want_tpr) : "esi", "memory");
+	long_mode_off(cr0, cr4, e);
+	rt_printf("lmode: CR8 %x gave TPR %x; TPR %x gave CR8 %x\n", want_cr8, tpr, want_tpr, cr8);
+	EXPECT(tpr == want_cr8 << 4);
+	EXPECT(cr8 == want_tpr >> 4);
+	/* Back to TPR 0: the other tests take interrupts. */
+	*(volatile uint32_t *)0xfee00080u = 0;
 }
 
 /*
@@ -275,6 +335,7 @@ static const struct rt_test tests[] = {
 	{ "efer_checks", efer_checks },
 	{ "cr4_bits", cr4_bits },
 	{ "long_mode_round_trip", long_mode_round_trip },
+	{ "cr8_tpr", cr8_tpr },
 	{ "bad_long_mode", bad_long_mode },
 	{ NULL, NULL },
 };

@@ -22,6 +22,8 @@ EXPECT=(
 	'^\[lmode\] test efer_checks: ok'
 	'^\[lmode\] test cr4_bits: ok'
 	'^\[lmode\] test long_mode_round_trip: ok'
+	'^\[lmode\] lmode: CR8 7 gave TPR 70; TPR 35 gave CR8 3'
+	'^\[lmode2\] test cr8_tpr: ok'
 	"^vm [0-9]+ 'lmode2': PASS, code 0"
 	"^vm [0-9]+ 'fill': PASS, code 0"
 	"^vm [0-9]+ 'share': PASS, code 0"

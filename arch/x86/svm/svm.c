@@ -150,8 +150,15 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 	fpu_area_init(&s->fpu, false);
 	v->arch = s;
 
-	/* CR0 and CR4 writes are checked by the policy (kernel/ctlreg.c), as on VMX. */
-	c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4);
+	/*
+	 * CR0 and CR4 writes are checked by the policy (kernel/ctlreg.c), as on
+	 * VMX. CR8 writes exit too: the policy sets the APIC's TPR, and a
+	 * lowered TPR lets a pending interrupt in at once. (QEMU 7.2 also
+	 * aborts on a guest CR8 write while V_IRQ is set, docs/ARCHITECTURE.md.)
+	 * CR8 reads come from V_TPR without an exit.
+	 */
+	c->intercept_cr = SVM_INTERCEPT_CR_WRITE(0) | SVM_INTERCEPT_CR_WRITE(4) |
+			  SVM_INTERCEPT_CR_WRITE(8);
 	/*
 	 * Every debug-register access, read or write: they are virtual (the
 	 * policy's), and the VMCB's DR7 stays at its reset value, so no guest

@@ -129,6 +129,7 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		break;
 	case SVM_EXIT_CR0_WRITE:
 	case SVM_EXIT_CR0_WRITE + 4:
+	case SVM_EXIT_CR0_WRITE + 8:
 		decode_cr_write(v, s, code - SVM_EXIT_CR0_WRITE, e);
 		break;
 	case SVM_EXIT_DR0_READ ... SVM_EXIT_DR0_READ + 15:

@@ -146,6 +146,7 @@ gdt:
 	.quad 0
 	.quad 0x00cf9a000000ffff	/* 0x08: flat 32-bit code */
 	.quad 0x00cf92000000ffff	/* 0x10: flat 32-bit data */
+	.quad 0x00af9a000000ffff	/* 0x18: 64-bit code (L = 1), for tests that run some in long mode */
 gdt_end:
 	.balign 4
 	.word 0
