@@ -9,7 +9,8 @@
  * injects, and passes an end of interrupt on where the controller learns
  * it from elsewhere (eoi: the I/O APIC from the local APIC's EOI register;
  * NULL where the guest writes the EOI to the controller itself, as the
- * 8259's OCW2). The controllers are polled; there are no callbacks.
+ * 8259's OCW2). A local APIC also raises NMIs (nmi_pending, nmi_ack). The
+ * controllers are polled; there are no callbacks.
  */
 #ifndef SV_DRIVERS_INTC_H
 #define SV_DRIVERS_INTC_H
@@ -26,6 +27,10 @@ struct intc_ops {
 	void (*eoi)(void *chip, uint8_t vector);
 	/* set_line - drive input line @line to @level (0/1). */
 	void (*set_line)(void *chip, unsigned line, int level);
+	/* nmi_pending - an NMI waits for delivery (NULL: the controller raises none). */
+	bool (*nmi_pending)(const void *chip);
+	/* nmi_ack - the pending NMI was injected. */
+	void (*nmi_ack)(void *chip);
 };
 
 struct intc {
@@ -47,6 +52,16 @@ static inline void intc_eoi(const struct intc *c, uint8_t vector)
 {
 	if (c->ops->eoi)
 		c->ops->eoi(c->chip, vector);
+}
+
+static inline bool intc_nmi_pending(const struct intc *c)
+{
+	return c->ops->nmi_pending && c->ops->nmi_pending(c->chip);
+}
+
+static inline void intc_nmi_ack(const struct intc *c)
+{
+	c->ops->nmi_ack(c->chip);
 }
 
 static inline void intc_set_line(const struct intc *c, unsigned line, int level)

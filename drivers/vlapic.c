@@ -1016,9 +1016,21 @@ static void intc_set_line_fn(void *chip, unsigned line, int level)
 	vlapic_lint(chip, (int)line, level);
 }
 
+static bool intc_nmi_pending_fn(const void *chip)
+{
+	return vlapic_nmi_pending(chip);
+}
+
+static void intc_nmi_ack_fn(void *chip)
+{
+	vlapic_nmi_ack(chip);
+}
+
 const struct intc_ops vlapic_intc_ops = {
 	.pending = intc_pending_fn,
 	.ack = intc_ack_fn,
 	.eoi = NULL,	/* the guest writes the EOI register */
 	.set_line = intc_set_line_fn,
+	.nmi_pending = intc_nmi_pending_fn,
+	.nmi_ack = intc_nmi_ack_fn,
 };

@@ -317,9 +317,10 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		virt->skip_insn(v);
 		v->halted = true;
 		/*
-		 * With IF = 0 only NMI, INIT or SMI would end the HLT, and none is
-		 * delivered: the vCPU stays halted, as on hardware, and `vms`
-		 * shows it so. The VM keeps its memory until it is destroyed.
+		 * With IF = 0 only NMI, INIT or SMI would end the HLT: the vCPU
+		 * stays halted, as on hardware, and `vms` shows it so, until an
+		 * NMI comes (sched.c wakes it). The VM keeps its memory until it
+		 * is destroyed.
 		 */
 		if (!(virt->get_reg(v, VREG_RFLAGS) & RFLAGS_IF)) {
 			v->halt_forever = true;

@@ -26,22 +26,37 @@
  */
 #define OOM_RESUME_FRAMES 4
 
-/* deliver_irq - inject the vCPU's pending interrupt now, or ask for an exit when the guest can take it. */
-static void deliver_irq(struct vcpu *v)
+/*
+ * deliver_events - inject the vCPU's pending NMI, else its pending
+ * interrupt, now; or ask for an exit when the guest can take them. One
+ * event goes in per entry: an interrupt behind an NMI waits for the exit
+ * its window request brings.
+ */
+static void deliver_events(struct vcpu *v)
 {
 	uint8_t vector;
+	bool nmi = intc_nmi_pending(&v->intc);
 
+	if (nmi && virt->can_inject(v, EVENT_NMI)) {
+		struct virt_event ev = { EVENT_NMI, VEC_NMI, false, 0 };
+
+		intc_nmi_ack(&v->intc);
+		virt->inject(v, &ev);
+		v->counts.injected_nmis++;
+		nmi = false;
+	}
+	virt->want_window(v, EVENT_NMI, nmi);
 	if (!intc_pending(&v->intc, &vector)) {
-		virt->want_irq_window(v, false);
+		virt->want_window(v, EVENT_EXTINT, false);
 		return;
 	}
-	if (!virt->irq_window(v)) {
-		virt->want_irq_window(v, true);
+	if (!virt->can_inject(v, EVENT_EXTINT)) {
+		virt->want_window(v, EVENT_EXTINT, true);
 		return;
 	}
 	struct virt_event ev = { EVENT_EXTINT, intc_ack(&v->intc), false, 0 };
 	virt->inject(v, &ev);
-	virt->want_irq_window(v, false);
+	virt->want_window(v, EVENT_EXTINT, false);
 	v->counts.injected_irqs++;
 }
 
@@ -77,11 +92,15 @@ static bool vm_runnable(struct vm *vm)
 	return true;
 }
 
-/* vcpu_runnable - @v is not halted, or an interrupt for it ends its HLT. */
+/* vcpu_runnable - @v is not halted, or an interrupt for it ends its HLT (an NMI even with IF = 0). */
 static bool vcpu_runnable(struct vcpu *v)
 {
 	uint8_t vector;
 
+	if (intc_nmi_pending(&v->intc)) {
+		v->halt_forever = false;
+		return true;
+	}
 	if (v->halt_forever)
 		return false;
 	if (!v->halted)
@@ -144,7 +163,7 @@ static void run_slice(struct vcpu *v)
 	v->halted = false;
 	do {
 		vm_devices_update(vm, arch_now_ns());
-		deliver_irq(v);
+		deliver_events(v);
 		if (vm->tlb_stale) {
 			virt->flush_tlb(vm);
 			vm->tlb_stale = false;
@@ -181,9 +200,10 @@ static void summary(void)
 		for (int k = 0; k < EXIT_KIND_MAX; k++)
 			if (c.kind[k])
 				pr_info(" %s %llu", exit_kind_name(k), (unsigned long long)c.kind[k]);
-		pr_info("; %llu interrupts injected, %llu pages populated",
-			(unsigned long long)c.injected_irqs,
-			(unsigned long long)vm->pages_populated);
+		pr_info("; %llu interrupts injected, ", (unsigned long long)c.injected_irqs);
+		if (c.injected_nmis)
+			pr_info("%llu NMIs injected, ", (unsigned long long)c.injected_nmis);
+		pr_info("%llu pages populated", (unsigned long long)vm->pages_populated);
 		if (vm->hole_reads || vm->hole_writes)
 			pr_info("; %llu hole reads, %llu hole writes", (unsigned long long)vm->hole_reads,
 				(unsigned long long)vm->hole_writes);

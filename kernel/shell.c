@@ -234,7 +234,8 @@ static void cmd_vm(struct vm *vm)
 	for (int k = 0; k < EXIT_KIND_MAX; k++)
 		if (c.kind[k])
 			out(" %s %llu", exit_kind_name(k), (unsigned long long)c.kind[k]);
-	out("; %llu interrupts injected\n", (unsigned long long)c.injected_irqs);
+	out("; %llu interrupts injected, %llu NMIs injected\n", (unsigned long long)c.injected_irqs,
+	    (unsigned long long)c.injected_nmis);
 	out("  emulated %llu instructions; unbacked memory: %llu reads (all ones), %llu writes (dropped); "
 	    "ports with no device: %llu\n", (unsigned long long)vm->emulated,
 	    (unsigned long long)vm->hole_reads, (unsigned long long)vm->hole_writes,

@@ -112,6 +112,7 @@ struct virt_event {
 
 /* Exceptions the policy injects. */
 #define VEC_DB 1
+#define VEC_NMI 2
 #define VEC_UD 6
 #define VEC_GP 13
 
@@ -139,10 +140,15 @@ struct virt_ops {
 	void (*skip_insn)(struct vcpu *v);
 	/* inject - deliver @ev at the next entry (one event at a time). */
 	void (*inject)(struct vcpu *v, const struct virt_event *ev);
-	/* irq_window - true when an external interrupt can be injected now. */
-	bool (*irq_window)(struct vcpu *v);
-	/* want_irq_window - exit (EXIT_NONE) as soon as an interrupt can be injected. */
-	void (*want_irq_window)(struct vcpu *v, bool on);
+	/*
+	 * can_inject - true when an event of type @t (EVENT_EXTINT or EVENT_NMI)
+	 * can be injected now: nothing else is being injected, and the guest does
+	 * not block it (IF and interrupt shadows; an NMI handler that has not
+	 * returned with IRET blocks NMIs).
+	 */
+	bool (*can_inject)(struct vcpu *v, enum event_type t);
+	/* want_window - exit (EXIT_NONE) as soon as an event of type @t can be injected (@on), or stop asking. */
+	void (*want_window)(struct vcpu *v, enum event_type t, bool on);
 	/* flush_tlb - drop @vm's cached guest-physical translations (after p2m changes). */
 	void (*flush_tlb)(struct vm *vm);
 	/* exit_name - the vendor's name for raw exit code @raw. */

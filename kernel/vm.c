@@ -376,6 +376,7 @@ void vm_exit_counts(const struct vm *vm, struct exit_counts *c)
 			c->kind[k] += vc->kind[k];
 		c->total += vc->total;
 		c->injected_irqs += vc->injected_irqs;
+		c->injected_nmis += vc->injected_nmis;
 	}
 }
 

@@ -63,6 +63,7 @@ struct exit_counts {
 	uint64_t kind[EXIT_KIND_MAX];
 	uint64_t total;
 	uint64_t injected_irqs;
+	uint64_t injected_nmis;
 };
 
 struct vcpu {

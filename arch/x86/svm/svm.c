@@ -331,32 +331,59 @@ static void svm_inject(struct vcpu *v, const struct virt_event *ev)
 		[EVENT_EXCEPTION] = SVM_EVT_TYPE_EXC,
 	};
 	uint64_t inj = ev->vector | type[ev->type] | SVM_EVT_VALID;
+	struct svm_vcpu *s = S(v);
 
 	if (ev->has_error)
 		inj |= SVM_EVT_ERR_VALID | ((uint64_t)ev->error << 32);
-	S(v)->vmcb->eventinj = inj;
+	s->vmcb->eventinj = inj;
+	if (ev->type == EVENT_NMI) {
+		/* Blocked until the handler's IRET (APM vol. 2 15.20 leaves that to the VMM). */
+		s->nmi_blocked = true;
+		s->iret_seen = false;
+		s->vmcb->intercept3 |= SVM_INT3_IRET;
+	}
 }
 
-static bool svm_irq_window(struct vcpu *v)
+static bool svm_can_inject(struct vcpu *v, enum event_type t)
 {
-	struct vmcb *c = S(v)->vmcb;
+	struct svm_vcpu *s = S(v);
+	struct vmcb *c = s->vmcb;
 
-	return (c->rflags & (1u << 9)) && !(c->int_state & 1) &&
-	       !(c->eventinj & SVM_EVT_VALID);
+	if (s->iret_seen && c->rip != s->iret_rip)
+		s->nmi_blocked = s->iret_seen = false;	/* that IRET has completed */
+	if ((c->eventinj & SVM_EVT_VALID) || (c->int_state & 1))
+		return false;
+	return t == EVENT_NMI ? !s->nmi_blocked : (c->rflags & RFLAGS_IF);
 }
 
-/* svm_want_irq_window - a virtual interrupt request makes a VINTR exit once the guest can take it. */
-static void svm_want_irq_window(struct vcpu *v, bool on)
+/*
+ * svm_update_windows - a virtual interrupt request makes a VINTR exit once
+ * the guest can take an interrupt: for an interrupt window, and for an NMI
+ * waiting on an IRET that has exited (the VINTR exit, usually right after
+ * the IRET set IF again, shows RIP moved on; otherwise the next host tick).
+ */
+void svm_update_windows(struct svm_vcpu *s)
 {
-	struct vmcb *c = S(v)->vmcb;
+	struct vmcb *c = s->vmcb;
 
-	if (on) {
+	if (s->want_irq || (s->want_nmi && s->iret_seen)) {
 		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
 		c->intercept3 |= SVM_INT3_VINTR;
 	} else {
 		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
 		c->intercept3 &= ~SVM_INT3_VINTR;
 	}
+}
+
+static void svm_want_window(struct vcpu *v, enum event_type t, bool on)
+{
+	struct svm_vcpu *s = S(v);
+
+	if (t == EVENT_NMI)
+		s->want_nmi = on;
+	else
+		s->want_irq = on;
+	svm_update_windows(s);
 }
 
 static void svm_flush_tlb(struct vm *vm)
@@ -379,8 +406,8 @@ const struct virt_ops svm_ops = {
 	.set_reg = svm_set_reg,
 	.skip_insn = svm_skip_insn,
 	.inject = svm_inject,
-	.irq_window = svm_irq_window,
-	.want_irq_window = svm_want_irq_window,
+	.can_inject = svm_can_inject,
+	.want_window = svm_want_window,
 	.flush_tlb = svm_flush_tlb,
 	.exit_name = svm_exit_name,
 };

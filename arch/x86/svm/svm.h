@@ -19,7 +19,19 @@ struct svm_vcpu {
 	bool has_next_rip;
 	bool flush;		/* flush this guest's TLB at the next VMRUN */
 	uint64_t efer;		/* EFER as the guest wrote it (no SVME, no LMA); see svm_sync_efer */
+	/*
+	 * NMI blocking, which SVM does not track for injected NMIs: set when
+	 * one is injected; its handler's IRET exits (iret_rip), and NMIs are
+	 * unblocked once RIP has moved past that IRET.
+	 */
+	bool nmi_blocked;
+	bool iret_seen;
+	uint64_t iret_rip;
+	bool want_irq, want_nmi;	/* the scheduler's window requests */
 };
+
+/* svm_update_windows - @s's VINTR request from its window wishes (svm.c). */
+void svm_update_windows(struct svm_vcpu *s);
 
 extern const struct virt_ops svm_ops;
 

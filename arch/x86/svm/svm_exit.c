@@ -124,8 +124,14 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		break;
 	case SVM_EXIT_VINTR:
 		/* The interrupt window is open; drop the request, the scheduler injects. */
-		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
-		c->intercept3 &= ~SVM_INT3_VINTR;
+		s->want_irq = s->want_nmi = false;
+		svm_update_windows(s);
+		break;
+	case SVM_EXIT_IRET:
+		/* The NMI handler returns: the IRET runs when the guest resumes, then NMIs unblock. */
+		s->iret_seen = true;
+		s->iret_rip = c->rip;
+		c->intercept3 &= ~SVM_INT3_IRET;
 		break;
 	case SVM_EXIT_CR0_WRITE:
 	case SVM_EXIT_CR0_WRITE + 4:

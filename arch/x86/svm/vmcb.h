@@ -17,6 +17,7 @@
 #define SVM_INT3_NMI		(1u << 1)
 #define SVM_INT3_VINTR		(1u << 4)
 #define SVM_INT3_CPUID		(1u << 18)
+#define SVM_INT3_IRET		(1u << 20)
 #define SVM_INT3_INVD		(1u << 22)
 #define SVM_INT3_HLT		(1u << 24)
 #define SVM_INT3_INVLPGA	(1u << 26)
@@ -66,6 +67,7 @@
 #define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_VINTR		0x064
 #define SVM_EXIT_CPUID		0x072
+#define SVM_EXIT_IRET		0x074
 #define SVM_EXIT_INVD		0x076
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_INVLPGA	0x07a

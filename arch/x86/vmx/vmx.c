@@ -88,6 +88,8 @@ struct ctl {
 static const struct ctl pin_ctls[] = {
 	{ PIN_EXTINT_EXIT, "external-interrupt exiting", false },
 	{ PIN_NMI_EXIT, "NMI exiting", false },
+	/* The CPU tracks NMI blocking for injected NMIs, IRET ends it (SDM vol. 3C 25.3). */
+	{ PIN_VIRTUAL_NMIS, "virtual NMIs", false },
 };
 
 static const struct ctl proc_ctls[] = {
@@ -95,6 +97,7 @@ static const struct ctl proc_ctls[] = {
 	{ PROC_HLT_EXIT, "HLT exiting", false },
 	{ PROC_MWAIT_EXIT, "MWAIT exiting", false },
 	{ PROC_MONITOR_EXIT, "MONITOR exiting", false },
+	{ PROC_NMI_WINDOW, "NMI-window exiting", false },	/* allowed? (on only on demand) */
 	{ PROC_MOV_DR_EXIT, "MOV-DR exiting", false },
 	{ PROC_TPR_SHADOW, "use TPR shadow", false },
 	{ PROC_IO_BITMAPS, "use I/O bitmaps", false },
@@ -166,8 +169,8 @@ static int setup_controls(struct vmx_caps *c)
 	rc |= ADJUST("VM-entry", t ? MSR_VMX_TRUE_ENTRY : MSR_VMX_ENTRY, entry_ctls, &c->entry);
 	if (rc)
 		return -SV_ENOTSUP;
-	/* Interrupt-window exiting is turned on per vCPU on demand, IA-32e mode per guest. */
-	c->proc &= ~PROC_INTR_WINDOW;
+	/* Interrupt- and NMI-window exiting are turned on per vCPU on demand, IA-32e mode per guest. */
+	c->proc &= ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 	c->entry &= ~ENTRY_IA32E;
 	/* The guest's PAT only with both loads: the host must never run on a guest's PAT. */
 	if (!(c->entry & ENTRY_LOAD_PAT) || !(c->exit & EXIT_LOAD_PAT)) {
@@ -679,19 +682,29 @@ static void vmx_inject(struct vcpu *v, const struct virt_event *ev)
 	vmw(VMCS_ENTRY_INTR_INFO, info);
 }
 
-static bool vmx_irq_window(struct vcpu *v)
+/*
+ * vmx_can_inject - no event is being injected, no STI/MOV SS shadow, and
+ * IF = 1 for an interrupt or no NMI blocking for an NMI (the shadows block
+ * NMIs on some processors, SDM vol. 3C 26.3.1.5, so they count for both).
+ */
+static bool vmx_can_inject(struct vcpu *v, enum event_type t)
 {
+	uint64_t intr;
+
 	vmcs_load(X(v));
-	return (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF) &&
-	       !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)) &&
-	       !(vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if ((vmread(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID) ||
+	    (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOV_SS)))
+		return false;
+	return t == EVENT_NMI ? !(intr & INTR_BLOCK_NMI) : (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
 }
 
-/* vmx_want_irq_window - interrupt-window exiting (25.6.2) on or off. */
-static void vmx_want_irq_window(struct vcpu *v, bool on)
+/* vmx_want_window - interrupt- or NMI-window exiting (25.6.2) on or off. */
+static void vmx_want_window(struct vcpu *v, enum event_type t, bool on)
 {
 	struct vmx_vcpu *x = X(v);
-	uint32_t proc = on ? x->proc | PROC_INTR_WINDOW : x->proc & ~PROC_INTR_WINDOW;
+	uint32_t bit = t == EVENT_NMI ? PROC_NMI_WINDOW : PROC_INTR_WINDOW;
+	uint32_t proc = on ? x->proc | bit : x->proc & ~bit;
 
 	if (proc == x->proc)
 		return;
@@ -720,8 +733,8 @@ const struct virt_ops vmx_ops = {
 	.set_reg = vmx_set_reg,
 	.skip_insn = vmx_skip_insn,
 	.inject = vmx_inject,
-	.irq_window = vmx_irq_window,
-	.want_irq_window = vmx_want_irq_window,
+	.can_inject = vmx_can_inject,
+	.want_window = vmx_want_window,
 	.flush_tlb = vmx_flush_tlb,
 	.exit_name = vmx_exit_name,
 };

@@ -109,8 +109,10 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		}
 		break;
 	case EXIT_REASON_INTR_WINDOW:
+	case EXIT_REASON_NMI_WINDOW:
 		/* The window is open: drop the request, the scheduler injects. */
-		x->proc &= ~PROC_INTR_WINDOW;
+		x->proc &= ~((reason & EXIT_REASON_BASIC_MASK) == EXIT_REASON_NMI_WINDOW ?
+			     PROC_NMI_WINDOW : PROC_INTR_WINDOW);
 		vmwrite_ok(VMCS_PROC_CTLS, x->proc);
 		break;
 	case EXIT_REASON_TRIPLE_FAULT:
