@@ -145,19 +145,19 @@ enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa)
 		return EXIT_STOP;
 	switch (st) {
 	case X86EMU_DONE:
-	case X86EMU_PARTIAL:
 		store_cpu(v, &c);
+		vcpu_insn_done(v);
 		return EXIT_CONTINUE;
-	case X86EMU_EXCEPTION: {
-		struct virt_event e = { EVENT_EXCEPTION, ev.vector, ev.has_error, ev.error };
-
+	case X86EMU_PARTIAL:
+		store_cpu(v, &c);	/* REP iterations left: the instruction runs on */
+		return EXIT_CONTINUE;
+	case X86EMU_EXCEPTION:
 		/* Iterations a REP instruction completed stay done, as on hardware. */
 		store_cpu(v, &c);
 		if (ev.vector == X86EMU_PF)
 			virt->set_reg(v, VREG_CR2, ev.cr2);
-		virt->inject(v, &e);
+		vcpu_inject_fault(v, ev.vector, ev.has_error, ev.error);
 		return EXIT_CONTINUE;
-	}
 	case X86EMU_UNSUPPORTED:
 		report(v, &c, "instruction not emulated", gpa);
 		return EXIT_STOP;

@@ -48,20 +48,38 @@ const char *exit_kind_name(enum exit_kind k)
 	return (unsigned)k < EXIT_KIND_MAX ? exit_names[k] : "?";
 }
 
-static void inject_exception(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
+void vcpu_inject_fault(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error)
 {
 	struct virt_event ev = { EVENT_EXCEPTION, vector, has_error, error };
 
+	virt->set_reg(v, VREG_RFLAGS, virt->get_reg(v, VREG_RFLAGS) | RFLAGS_RF);
 	virt->inject(v, &ev);
+}
+
+void vcpu_insn_done(struct vcpu *v)
+{
+	struct virt_event ev = { EVENT_EXCEPTION, VEC_DB, false, 0 };
+
+	if (!(virt->get_reg(v, VREG_RFLAGS) & RFLAGS_TF))
+		return;
+	virt->set_reg(v, VREG_DR6, virt->get_reg(v, VREG_DR6) | DR6_BS);
+	virt->inject(v, &ev);
+}
+
+/* complete_insn - the hypervisor did the instruction: RIP moves past it. */
+static void complete_insn(struct vcpu *v)
+{
+	virt->skip_insn(v);
+	vcpu_insn_done(v);
 }
 
 /* complete_or_gp - the instruction is done (skip it), or it faults with #GP(0) as on hardware. */
 static void complete_or_gp(struct vcpu *v, bool ok)
 {
 	if (ok)
-		virt->skip_insn(v);
+		complete_insn(v);
 	else
-		inject_exception(v, VEC_GP, true, 0);
+		vcpu_inject_fault(v, VEC_GP, true, 0);
 }
 
 static void handle_cpuid(struct vcpu *v)
@@ -157,16 +175,16 @@ static void handle_dr_access(struct vcpu *v, const struct vm_exit *e)
 	case DR_OK:
 		if (!e->dr.write)
 			vcpu_set_gpr(v, e->dr.gpr, lm64 ? val : (uint32_t)val);
-		virt->skip_insn(v);
+		complete_insn(v);
 		break;
 	case DR_UD:
-		inject_exception(v, VEC_UD, false, 0);
+		vcpu_inject_fault(v, VEC_UD, false, 0);
 		break;
 	case DR_GP:
-		inject_exception(v, VEC_GP, true, 0);
+		vcpu_inject_fault(v, VEC_GP, true, 0);
 		break;
 	case DR_DB:
-		inject_exception(v, VEC_DB, false, 0);
+		vcpu_inject_fault(v, VEC_DB, false, 0);
 		break;
 	}
 }
@@ -181,7 +199,7 @@ static void handle_xsetbv(struct vcpu *v)
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 
 	if (!(virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE)) {
-		inject_exception(v, VEC_UD, false, 0);
+		vcpu_inject_fault(v, VEC_UD, false, 0);
 		return;
 	}
 	complete_or_gp(v, virt->get_reg(v, VREG_CPL) == 0 &&
@@ -260,10 +278,10 @@ static enum exit_action handle_hypercall(struct vcpu *v)
 
 	/* Only the guest's kernel talks to the hypervisor: user mode gets #UD, as with no hypervisor. */
 	if (virt->get_reg(v, VREG_CPL) != 0) {
-		inject_exception(v, VEC_UD, false, 0);
+		vcpu_inject_fault(v, VEC_UD, false, 0);
 		return EXIT_CONTINUE;
 	}
-	virt->skip_insn(v);
+	complete_insn(v);
 	switch (nr) {
 	case SV_HC_VERSION:
 		ret = SV_ABI_VERSION;
@@ -311,7 +329,7 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		return EXIT_CONTINUE;
 	case EXIT_CPUID:
 		handle_cpuid(v);
-		virt->skip_insn(v);
+		complete_insn(v);
 		return EXIT_CONTINUE;
 	case EXIT_HLT:
 		virt->skip_insn(v);
@@ -337,7 +355,7 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 			return emulate_insn(v, 0);
 		a = handle_io(v, e);
 		if (a == EXIT_CONTINUE)
-			virt->skip_insn(v);
+			complete_insn(v);
 		return a;
 	}
 	case EXIT_MSR_READ:
@@ -360,11 +378,11 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		 * VMs' and the hypervisor's data: it completes as a no-op (caches
 		 * stay coherent, so the guest cannot tell).
 		 */
-		virt->skip_insn(v);
+		complete_insn(v);
 		return EXIT_CONTINUE;
 	case EXIT_VIRT_INSN:
 	case EXIT_UD:
-		inject_exception(v, VEC_UD, false, 0);
+		vcpu_inject_fault(v, VEC_UD, false, 0);
 		return EXIT_CONTINUE;
 	case EXIT_XSETBV:
 		handle_xsetbv(v);

@@ -16,6 +16,21 @@ enum exit_action {
 /* exit_handle - apply the policy to exit @e of @v. Returns what the scheduler does next. */
 enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e);
 
+/*
+ * vcpu_inject_fault - deliver fault @vector (with @error if @has_error) at
+ * the next entry, with RFLAGS.RF set in the image the CPU pushes, as for
+ * every fault but an instruction breakpoint (SDM vol. 3B 17.3.1.1): the
+ * handler's IRET then does not re-trigger a breakpoint on the instruction.
+ */
+void vcpu_inject_fault(struct vcpu *v, uint8_t vector, bool has_error, uint32_t error);
+
+/*
+ * vcpu_insn_done - the hypervisor moved RIP past an instruction it did for
+ * the guest (CPUID, port I/O, an emulated MMIO access...): with RFLAGS.TF
+ * set the guest gets the single-step #DB (DR6.BS) the CPU would have raised.
+ */
+void vcpu_insn_done(struct vcpu *v);
+
 /* exit_kind_name - a short name for reports. */
 const char *exit_kind_name(enum exit_kind k);
 

@@ -61,8 +61,11 @@
 
 /* RFLAGS (SDM vol. 1 3.4.3). */
 #define RFLAGS_FIXED	X86_BIT(1)
+#define RFLAGS_TF	X86_BIT(8)
 #define RFLAGS_IF	X86_BIT(9)
 #define RFLAGS_DF	X86_BIT(10)
+#define RFLAGS_RF	X86_BIT(16)
+#define DR6_BS		X86_BIT(14)	/* single step */
 #define RFLAGS_VM	X86_BIT(17)
 
 /* Page-table entry bits (SDM vol. 3A 4.5). */

@@ -278,6 +278,54 @@ static void dr_arch(void)
 	__asm__ volatile("mov %0, %%dr6" : : "r"(0u));
 }
 
+static volatile uint32_t ss_n, ss_eip[8], ss_dr6[8];
+
+static void ss_handler(struct rt_frame *f)
+{
+	if (ss_n < 8) {
+		ss_eip[ss_n] = f->eip;
+		ss_dr6[ss_n] = RT_READ_REG(dr6);
+	}
+	ss_n++;
+	__asm__ volatile("mov %0, %%dr6" : : "r"(0u));
+}
+
+/*
+ * single_step - with RFLAGS.TF every instruction ends in a #DB with
+ * DR6.BS, also CPUID and IN, which sharevisor completes for the guest (it
+ * must raise the #DB the CPU would have): six instructions, six #DBs, each
+ * at the next instruction's address.
+ */
+static void single_step(void)
+{
+	uint32_t l1, l2, l3;
+
+	rt_set_handler(1, ss_handler);
+	ss_n = 0;
+	__asm__ volatile("movl $1f, %0\n\t"
+			 "movl $2f, %1\n\t"
+			 "movl $3f, %2\n\t"
+			 "xorl %%eax, %%eax\n\t"
+			 "movl $0x80, %%edx\n\t"
+			 "pushf\n\t"
+			 "orl $0x100, (%%esp)\n\t"
+			 "popf\n\t"
+			 "nop\n"
+			 "1: cpuid\n"
+			 "2: inb %%dx, %%al\n"
+			 "3: pushf\n\t"
+			 "andl $~0x100, (%%esp)\n\t"
+			 "popf\n\t"
+			 : "=m"(l1), "=m"(l2), "=m"(l3) : : "eax", "ebx", "ecx", "edx", "memory");
+	rt_set_handler(1, NULL);
+	rt_printf("priv: single-step: %u #DBs, at %x %x %x (want %x %x %x), dr6 %x %x %x\n", ss_n,
+		  ss_eip[0], ss_eip[1], ss_eip[2], l1, l2, l3, ss_dr6[0], ss_dr6[1], ss_dr6[2]);
+	EXPECT(ss_n == 6);
+	EXPECT(ss_eip[0] == l1 && ss_eip[1] == l2 && ss_eip[2] == l3);
+	for (int i = 0; i < 3; i++)
+		EXPECT(ss_dr6[i] & (1u << 14));
+}
+
 /* pat - IA32_PAT takes valid memory types and reads back; a reserved type is #GP. */
 static void pat(void)
 {
@@ -307,6 +355,7 @@ static const struct rt_test tests[] = {
 	{ "invd", invd },
 	{ "dr_kept", dr_kept },
 	{ "dr_arch", dr_arch },
+	{ "single_step", single_step },
 	{ "pat", pat },
 	{ NULL, NULL },
 };

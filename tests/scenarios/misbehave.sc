@@ -26,6 +26,7 @@ EXPECT=(
 	'^\[priv\] test invd: ok'
 	'^\[priv\] test dr_kept: ok'
 	'^\[priv\] test dr_arch: ok'
+	'^\[priv\] test single_step: ok'
 	'^\[priv\] test pat: ok'
 	'^\[priv2\] test dr_kept: ok'
 	"^vm [0-9]+ 'priv2': PASS, code 0"
