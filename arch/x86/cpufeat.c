@@ -93,6 +93,7 @@ void cpufeat_probe(void)
 	if (max_ext >= 0x80000001) {
 		cpuid(0x80000001, &a, &b, &c, &d);
 		f->svm = c & (1u << 2);
+		f->rdtscp = d & (1u << 27);
 	}
 	if (f->vmx)
 		probe_vmx(f);

@@ -31,6 +31,7 @@ struct cpu_features {
 	char vendor[13];
 	char brand[49];
 	bool intel, amd;
+	bool rdtscp;		/* CPUID.80000001:EDX[27]: RDTSCP and IA32_TSC_AUX */
 	/* Intel VMX */
 	bool vmx;		/* CPUID.1:ECX[5] */
 	bool vmx_locked_off;	/* FEATURE_CONTROL locked without VMX outside SMX */

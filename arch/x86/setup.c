@@ -9,7 +9,7 @@
 
 void arch_cpu_init(void)
 {
-	/* FXSAVE/FXRSTOR with SSE state, for switching guests' registers (fpu.c). */
+	/* FXSAVE/FXRSTOR with SSE state, for switching guests' registers (lazy.c). */
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	gdt_init();
 	idt_init();

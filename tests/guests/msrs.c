@@ -4,7 +4,7 @@
  * GS_BASE written in 32-bit mode, the SYSCALL/SYSENTER MSRs and
  * KERNEL_GS_BASE keep this VM's values while other VMs run (run two of
  * these side by side: each writes values derived from its VM id), a TSC
- * write moves RDTSC, MISC_ENABLE on Intel and the AMD performance counters
+ * write moves RDTSC, TSC_AUX is this VM's for RDTSCP, MISC_ENABLE on Intel and the AMD performance counters
  * on AMD behave as the MSR table says, and an MSR the CPUID does not
  * promise gives #GP.
  */
@@ -80,6 +80,36 @@ static void kept_across_vms(void)
 	EXPECT(bad == 0);
 }
 
+/*
+ * tsc_aux - where CPUID has RDTSCP, IA32_TSC_AUX keeps this VM's value while
+ * the others run, and RDTSCP returns it in ECX; without RDTSCP the MSR #GPs
+ * (under sharevisor).
+ */
+static void tsc_aux(void)
+{
+	uint32_t id = vm_id(), aux = 0x100 * id + 7, ecx;
+	uint64_t v = 0;
+
+	if (!(cpuid(0x80000001u, 0).edx & (1u << 27))) {
+		/* Bare QEMU TCG has the MSR whatever its CPUID says. */
+		if (rt_hv_present())
+			EXPECT(rt_rdmsr_probe(0xc0000103u, &v) == VEC_GP);
+		rt_skip("no RDTSCP");
+		return;
+	}
+	EXPECT(rt_wrmsr_probe(0xc0000103u, aux) == -1);
+	for (int round = 0; round < 40; round++) {
+		if (rt_hv_present())
+			rt_hypercall(SV_HC_YIELD, 0, 0, 0);
+		for (volatile int k = 0; k < 20000; k++)
+			;
+	}
+	__asm__ volatile("rdtscp" : "=c"(ecx) : : "eax", "edx");
+	EXPECT(rt_rdmsr_probe(0xc0000103u, &v) == -1);
+	rt_printf("msrs: vm %u TSC_AUX %llx, RDTSCP's ECX %x, want %x\n", id, v, ecx, aux);
+	EXPECT(v == aux && ecx == aux);
+}
+
 /* tsc_write - WRMSR to the TSC moves what RDTSC returns; it keeps counting from there. */
 static void tsc_write(void)
 {
@@ -144,6 +174,7 @@ static void absent(void)
 static const struct rt_test tests[] = {
 	{ "gs_base_32", gs_base_32 },
 	{ "kept_across_vms", kept_across_vms },
+	{ "tsc_aux", tsc_aux },
 	{ "tsc_write", tsc_write },
 	{ "vendor_msrs", vendor_msrs },
 	{ "absent", absent },

@@ -16,6 +16,8 @@ EXPECT=(
 	'^frames after the VMs: .* guest 0, pattern 0, content 0'
 	'^\[m1\] msrs: vm 1 kept 10 of 10 MSRs'
 	'^\[m2\] msrs: vm 2 kept 10 of 10 MSRs'
+	'^\[m1\] test tsc_aux: ok'
+	'^\[m2\] test tsc_aux: ok'
 	"^vm [0-9]+ 'm1': #GP for RDMSR of MSR 0x345 \(not offered\)"
 	"^vm [0-9]+ 'm1': PASS, code 0"
 	"^vm [0-9]+ 'm2': PASS, code 0"

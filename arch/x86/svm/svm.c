@@ -51,6 +51,9 @@ static const uint32_t direct_msrs[] = {
 	MSR_SFMASK, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
 };
 
+/* Direct as well, where the CPU has it, and switched lazily (arch/x86/lazy.c): TSC_AUX, for RDTSCP. */
+static const uint32_t lazy_msrs[] = { MSR_TSC_AUX };
+
 /* msrpm_direct - clear @msr's read and write intercept bits (two per MSR, APM vol. 2 15.11). */
 static void msrpm_direct(uint8_t *pm, uint32_t msr)
 {
@@ -82,6 +85,8 @@ static int svm_cpu_enable(void)
 		return -SV_ENOMEM;
 	for (unsigned i = 0; i < sizeof(direct_msrs) / sizeof(direct_msrs[0]); i++)
 		msrpm_direct(frame_va(&hv_frames, msrpm_pa), direct_msrs[i]);
+	if (cpu_features.rdtscp)
+		msrpm_direct(frame_va(&hv_frames, msrpm_pa), MSR_TSC_AUX);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SVME);
 	wrmsr(MSR_VM_HSAVE_PA, hsave);
 	__asm__ volatile("vmsave %0" : : "a"(host_vmcb_pa) : "memory");
@@ -147,7 +152,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 		return -SV_ENOMEM;
 	}
 	c = s->vmcb = frame_va(&hv_frames, s->vmcb_pa);
-	fpu_area_init(&s->fpu, false);
+	lazy_init(&s->lazy, false, lazy_msrs, cpu_features.rdtscp ? 1 : 0);
 	v->arch = s;
 
 	/*
@@ -199,7 +204,7 @@ static void svm_vcpu_free(struct vcpu *v)
 {
 	struct svm_vcpu *s = S(v);
 
-	fpu_forget(&s->fpu);
+	lazy_forget(&s->lazy);
 	frame_put(&hv_frames, s->vmcb_pa);
 	heap_free(&hv_heap, s);
 	v->arch = NULL;
@@ -232,7 +237,7 @@ static void svm_vcpu_run(struct vcpu *v, struct vm_exit *e)
 		e->fail.info = c->rip;
 		return;
 	}
-	fpu_load(&s->fpu);
+	lazy_load(&s->lazy);
 	c->rax = v->regs.rax;
 	if (s->flush) {
 		c->tlb_control = cpu_features.flush_by_asid ? SVM_TLB_FLUSH_ASID

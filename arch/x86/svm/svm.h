@@ -6,12 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86/fpu.h"
+#include "arch/x86/lazy.h"
 #include "arch/x86/svm/vmcb.h"
 #include "kernel/virt.h"
 
 struct svm_vcpu {
-	struct fpu_area fpu;
+	struct lazy_state lazy;	/* x87/SSE and TSC_AUX, which VMRUN does not switch */
 	struct vmcb *vmcb;
 	uint64_t vmcb_pa;
 	uint32_t insn_len;	/* length of the exiting instruction, 0 if unknown */

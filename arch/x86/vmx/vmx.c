@@ -42,19 +42,26 @@ static uint64_t current_vmcs;	/* the VMCS loaded by VMPTRLD, 0 if none */
 /*
  * MSRs the guest reads and writes itself. FS/GS base and SYSENTER_* are
  * VMCS guest fields, switched by every entry and exit (SDM vol. 3C 25.4.1,
- * 28.3.1); the SYSCALL MSRs and KERNEL_GS_BASE are not, so they are
- * switched here, lazily, whenever another vCPU runs (the hypervisor itself
- * never uses SYSCALL or SWAPGS): no guest value ever reaches the host or
- * another guest.
+ * 28.3.1); the SYSCALL MSRs, KERNEL_GS_BASE and TSC_AUX (where the CPU has
+ * it) are not, so they are switched lazily whenever another vCPU runs
+ * (arch/x86/lazy.c): no guest value ever reaches the host or another guest.
  */
 static const uint32_t vmcs_msrs[] = {
 	MSR_FS_BASE, MSR_GS_BASE, MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP,
 	MSR_IA32_SYSENTER_EIP,
 };
-static const uint32_t lazy_msrs[VMX_LAZY_MSRS] = {
+static const uint32_t lazy_msrs[] = {
 	MSR_KERNEL_GS_BASE, MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SFMASK,
+	MSR_TSC_AUX,	/* last: only with RDTSCP */
 };
-static struct vmx_vcpu *lazy_owner;	/* whose values the lazy MSRs hold */
+
+/* nr_lazy_msrs - how many of lazy_msrs this CPU has. */
+static unsigned nr_lazy_msrs(void)
+{
+	unsigned n = sizeof(lazy_msrs) / sizeof(lazy_msrs[0]);
+
+	return cpu_features.rdtscp ? n : n - 1;
+}
 
 /* bitmap_direct - clear @msr's read and write exit bits (SDM vol. 3C 25.6.9). */
 static void bitmap_direct(uint8_t *bm, uint32_t msr)
@@ -63,19 +70,6 @@ static void bitmap_direct(uint8_t *bm, uint32_t msr)
 
 	bm[base + bit / 8] &= (uint8_t)~(1u << (bit % 8));		/* read */
 	bm[2048 + base + bit / 8] &= (uint8_t)~(1u << (bit % 8));	/* write */
-}
-
-/* lazy_msrs_load - the lazy MSRs hold @x's values. */
-static void lazy_msrs_load(struct vmx_vcpu *x)
-{
-	if (lazy_owner == x)
-		return;
-	for (int i = 0; i < VMX_LAZY_MSRS; i++) {
-		if (lazy_owner)
-			lazy_owner->lazy_msr[i] = rdmsr(lazy_msrs[i]);
-		wrmsr(lazy_msrs[i], x->lazy_msr[i]);
-	}
-	lazy_owner = x;
 }
 
 /* One VM-execution, exit or entry control the backend wants. */
@@ -277,7 +271,7 @@ static int vmx_cpu_enable(void)
 	*(uint32_t *)frame_va(&hv_frames, vmxon_pa) = c->revision;
 	for (unsigned i = 0; i < sizeof(vmcs_msrs) / sizeof(vmcs_msrs[0]); i++)
 		bitmap_direct(frame_va(&hv_frames, msr_bitmap_pa), vmcs_msrs[i]);
-	for (unsigned i = 0; i < VMX_LAZY_MSRS; i++)
+	for (unsigned i = 0; i < nr_lazy_msrs(); i++)
 		bitmap_direct(frame_va(&hv_frames, msr_bitmap_pa), lazy_msrs[i]);
 
 	write_cr0((read_cr0() | c->cr0_fixed0) & c->cr0_fixed1);
@@ -460,7 +454,7 @@ static int vmx_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 		rc = -SV_EIO;
 		goto err_frames;
 	}
-	fpu_area_init(&x->fpu, true);
+	lazy_init(&x->lazy, true, lazy_msrs, nr_lazy_msrs());
 	x->eptp = ept_eptp(&vmx_ept, p2m_root_pa(&v->vm->p2m));
 	x->flush = true;	/* the VPID may have been another VM's */
 	v->arch = x;
@@ -486,9 +480,7 @@ static void vmx_vcpu_free(struct vcpu *v)
 	vmclear(x->vmcs_pa);
 	if (current_vmcs == x->vmcs_pa)
 		current_vmcs = 0;
-	fpu_forget(&x->fpu);
-	if (lazy_owner == x)
-		lazy_owner = NULL;
+	lazy_forget(&x->lazy);
 	frame_put(&hv_frames, x->vmcs_pa);
 	frame_put(&hv_frames, x->vapic_pa);
 	heap_free(&hv_heap, x);
@@ -533,8 +525,7 @@ static void vmx_vcpu_run(struct vcpu *v, struct vm_exit *e)
 	uint32_t err;
 	int rc;
 
-	fpu_load(&x->fpu);
-	lazy_msrs_load(x);
+	lazy_load(&x->lazy);
 	vmcs_load(x);
 	if (x->flush) {
 		flush(x, v->vm->asid);
@@ -607,7 +598,7 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	/* SS.DPL is the CPL (SDM vol. 3C 26.4.1 checks keep them equal). */
 	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VREG_CS_L: return !!(vmread(VMCS_GUEST_CS_AR) & AR_L);
-	case VREG_DR6: return fpu_dr6(&X(v)->fpu);
+	case VREG_DR6: return lazy_dr6(&X(v)->lazy);
 	case VREG_TPR: return *vtpr(X(v));
 	default: return 0;
 	}
@@ -647,7 +638,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		sync_ia32e();
 		break;
 	case VREG_TSC_OFFSET: vmw(VMCS_TSC_OFFSET, val); break;
-	case VREG_DR6: fpu_set_dr6(&x->fpu, val); break;
+	case VREG_DR6: lazy_set_dr6(&x->lazy, val); break;
 	case VREG_TPR: *vtpr(x) = (uint8_t)val; break;
 	case VREG_PAT:
 		/* Without the PAT load controls the guest runs on the host's (power-on) PAT. */

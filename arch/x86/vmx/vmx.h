@@ -6,14 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "arch/x86/fpu.h"
+#include "arch/x86/lazy.h"
 #include "arch/x86/vmx/vmcs.h"
 #include "kernel/virt.h"
 
-#define VMX_LAZY_MSRS	5	/* guest MSRs the VMCS does not switch */
-
 struct vmx_vcpu {
-	struct fpu_area fpu;
+	struct lazy_state lazy;	/* x87/SSE, DR6, the MSRs the VMCS does not switch */
 	uint64_t vmcs_pa;
 	uint64_t vapic_pa;	/* virtual-APIC page: the guest's CR8 (TPR shadow) */
 	uint64_t eptp;
@@ -21,7 +19,6 @@ struct vmx_vcpu {
 	uint32_t proc;		/* primary processor-based controls as last written */
 	bool launched;		/* VMLAUNCH done: VMRESUME from now on */
 	bool flush;		/* INVEPT/INVVPID at the next entry */
-	uint64_t lazy_msr[VMX_LAZY_MSRS];	/* KERNEL_GS_BASE, STAR, LSTAR, CSTAR, SFMASK (vmx.c) */
 };
 
 /* What the CPU allows, read once by vmx_cpu_enable() from the capability MSRs. */
