@@ -15,7 +15,7 @@ EXPECT=(
 	'^\[apic\] apic: base fee00900 id 0 version 50014'
 	'^\[apic\] apic: ACPI: 1 CPUs, 1 I/O APIC, PM timer at 608; MP table found'
 	'^\[apic\] test self_ipi: ok'
-	'^\[apic\] apic: 2 NMIs, nested at most 1 deep'
+	'^\[apic\] apic: 2 NMIs, nested at most 1 deep, the second 0 loop rounds after the IRET'
 	"^vm [0-9]+ 'apic': PASS, code 0 .*interrupts injected, 2 NMIs injected,"
 	'^\[apic\] apic: one-shot 100 us fired after'
 	'^\[apic\] apic: one-shot 100000 us fired after'

@@ -356,28 +356,46 @@ static bool svm_can_inject(struct vcpu *v, enum event_type t)
 
 	if (s->iret_seen && c->rip != s->iret_rip)
 		s->nmi_blocked = s->iret_seen = false;	/* that IRET has completed */
-	if ((c->eventinj & SVM_EVT_VALID) || (c->int_state & 1))
+	if ((c->eventinj & SVM_EVT_VALID) || (c->int_state & 1) || s->nmi_step)
 		return false;
 	return t == EVENT_NMI ? !s->nmi_blocked : (c->rflags & RFLAGS_IF);
 }
 
 /*
  * svm_update_windows - a virtual interrupt request makes a VINTR exit once
- * the guest can take an interrupt: for an interrupt window, and for an NMI
- * waiting on an IRET that has exited (the VINTR exit, usually right after
- * the IRET set IF again, shows RIP moved on; otherwise the next host tick).
+ * the guest can take an interrupt (an interrupt window); an NMI waiting on
+ * an IRET that has exited single-steps that IRET (APM vol. 2 15.20 leaves
+ * NMI blocking to the VMM; a #DB exit follows the IRET at once).
  */
 void svm_update_windows(struct svm_vcpu *s)
 {
 	struct vmcb *c = s->vmcb;
 
-	if (s->want_irq || (s->want_nmi && s->iret_seen)) {
+	if (s->want_nmi && s->iret_seen && !s->nmi_step && c->rip == s->iret_rip) {
+		s->nmi_step = true;
+		s->nmi_step_tf = c->rflags & RFLAGS_TF;
+		s->nmi_step_dr6 = c->dr6;
+		c->rflags |= RFLAGS_TF;
+		c->intercept_exc |= 1u << VEC_DB;
+	}
+	if (s->want_irq) {
 		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
 		c->intercept3 |= SVM_INT3_VINTR;
 	} else {
 		c->int_ctl &= ~(SVM_V_IRQ | SVM_V_IGN_TPR);
 		c->intercept3 &= ~SVM_INT3_VINTR;
 	}
+}
+
+void svm_nmi_step_done(struct svm_vcpu *s)
+{
+	struct vmcb *c = s->vmcb;
+
+	s->nmi_step = false;
+	c->intercept_exc &= ~(1u << VEC_DB);
+	/* The IRET popped the guest's own RFLAGS; the DR6.BS the step set is ours. */
+	if (!s->nmi_step_tf)
+		c->dr6 = s->nmi_step_dr6;
 }
 
 static void svm_want_window(struct vcpu *v, enum event_type t, bool on)

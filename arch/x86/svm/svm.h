@@ -21,17 +21,24 @@ struct svm_vcpu {
 	uint64_t efer;		/* EFER as the guest wrote it (no SVME, no LMA); see svm_sync_efer */
 	/*
 	 * NMI blocking, which SVM does not track for injected NMIs: set when
-	 * one is injected; its handler's IRET exits (iret_rip), and NMIs are
-	 * unblocked once RIP has moved past that IRET.
+	 * one is injected; the next IRET exits (iret_rip), and NMIs are
+	 * unblocked once RIP has moved past it. With an NMI waiting, that IRET
+	 * is single-stepped (nmi_step: TF set, #DB intercepted), so the NMI
+	 * comes right after it, as on hardware.
 	 */
 	bool nmi_blocked;
 	bool iret_seen;
 	uint64_t iret_rip;
+	bool nmi_step;
+	bool nmi_step_tf;	/* the guest's own TF when the step began */
+	uint64_t nmi_step_dr6;	/* and its DR6 */
 	bool want_irq, want_nmi;	/* the scheduler's window requests */
 };
 
-/* svm_update_windows - @s's VINTR request from its window wishes (svm.c). */
+/* svm_update_windows - @s's VINTR request and NMI single-step from its window wishes (svm.c). */
 void svm_update_windows(struct svm_vcpu *s);
+/* svm_nmi_step_done - the #DB that ends an NMI single-step arrived: undo the step. */
+void svm_nmi_step_done(struct svm_vcpu *s);
 
 extern const struct virt_ops svm_ops;
 

@@ -127,6 +127,17 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		s->want_irq = s->want_nmi = false;
 		svm_update_windows(s);
 		break;
+	case SVM_EXIT_EXCP_BASE + VEC_DB:
+		/* Only intercepted for an NMI single-step: the IRET is done. */
+		if (!s->nmi_step) {
+			fail(e, "unexpected #DB intercept", c->rip);
+			break;
+		}
+		svm_nmi_step_done(s);
+		/* A guest that single-steps the IRET itself gets its #DB too. */
+		if (s->nmi_step_tf)
+			c->eventinj = VEC_DB | SVM_EVT_TYPE_EXC | SVM_EVT_VALID;
+		break;
 	case SVM_EXIT_IRET:
 		/* The NMI handler returns: the IRET runs when the guest resumes, then NMIs unblock. */
 		s->iret_seen = true;
