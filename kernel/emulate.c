@@ -146,6 +146,7 @@ enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa)
 	switch (st) {
 	case X86EMU_DONE:
 		store_cpu(v, &c);
+		virt->set_reg(v, VREG_INT_SHADOW, 0);	/* as skipping an instruction does */
 		vcpu_insn_done(v);
 		return EXIT_CONTINUE;
 	case X86EMU_PARTIAL:

@@ -59,8 +59,12 @@ void vcpu_inject_fault(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
 void vcpu_insn_done(struct vcpu *v)
 {
 	struct virt_event ev = { EVENT_EXCEPTION, VEC_DB, false, 0 };
+	uint64_t rflags = virt->get_reg(v, VREG_RFLAGS);
 
-	if (!(virt->get_reg(v, VREG_RFLAGS) & RFLAGS_TF))
+	/* The CPU clears RF when an instruction completes (SDM vol. 3B 17.3.1.1). */
+	if (rflags & RFLAGS_RF)
+		virt->set_reg(v, VREG_RFLAGS, rflags & ~(uint64_t)RFLAGS_RF);
+	if (!(rflags & RFLAGS_TF))
 		return;
 	virt->set_reg(v, VREG_DR6, virt->get_reg(v, VREG_DR6) | DR6_BS);
 	virt->inject(v, &ev);

@@ -27,7 +27,8 @@ void vcpu_inject_fault(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
 /*
  * vcpu_insn_done - the hypervisor moved RIP past an instruction it did for
  * the guest (CPUID, port I/O, an emulated MMIO access...): with RFLAGS.TF
- * set the guest gets the single-step #DB (DR6.BS) the CPU would have raised.
+ * set the guest gets the single-step #DB (DR6.BS) the CPU would have raised;
+ * RFLAGS.RF is cleared, as after any instruction.
  */
 void vcpu_insn_done(struct vcpu *v);
 

@@ -97,7 +97,8 @@ static bool vcpu_runnable(struct vcpu *v)
 {
 	uint8_t vector;
 
-	if (intc_nmi_pending(&v->intc)) {
+	/* A blocked NMI (its handler has not returned) does not end a HLT. */
+	if (intc_nmi_pending(&v->intc) && virt->can_inject(v, EVENT_NMI)) {
 		v->halt_forever = false;
 		return true;
 	}

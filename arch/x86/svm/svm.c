@@ -310,6 +310,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_PAT: c->g_pat = val; break;	/* the guest PAT for nested paging (APM 15.25.8) */
 	case VREG_TSC_OFFSET: c->tsc_offset = val; break;
 	case VREG_DR6: c->dr6 = val; break;
+	case VREG_INT_SHADOW: c->int_state = (c->int_state & ~1ull) | (val & 1); break;
 	/* With V_INTR_MASKING, guest CR8 reads and writes V_TPR (APM vol. 2 15.21.1). */
 	case VREG_TPR: c->int_ctl = (c->int_ctl & ~SVM_V_TPR_MASK) | ((val >> 4) & SVM_V_TPR_MASK); break;
 	default: break;
@@ -354,8 +355,12 @@ static bool svm_can_inject(struct vcpu *v, enum event_type t)
 	struct svm_vcpu *s = S(v);
 	struct vmcb *c = s->vmcb;
 
-	if (s->iret_seen && c->rip != s->iret_rip)
-		s->nmi_blocked = s->iret_seen = false;	/* that IRET has completed */
+	if (s->iret_seen && c->rip != s->iret_rip) {
+		/* That IRET has completed, or faulted (it unblocks NMIs either way). */
+		if (s->nmi_step)
+			svm_nmi_step_done(s);
+		s->nmi_blocked = s->iret_seen = false;
+	}
 	if ((c->eventinj & SVM_EVT_VALID) || (c->int_state & 1) || s->nmi_step)
 		return false;
 	return t == EVENT_NMI ? !s->nmi_blocked : (c->rflags & RFLAGS_IF);
@@ -378,7 +383,8 @@ void svm_update_windows(struct svm_vcpu *s)
 		c->rflags |= RFLAGS_TF;
 		c->intercept_exc |= 1u << VEC_DB;
 	}
-	if (s->want_irq) {
+	/* No interrupt window while stepping: a VINTR exit before the IRET would repeat. */
+	if (s->want_irq && !s->nmi_step) {
 		c->int_ctl |= SVM_V_IRQ | SVM_V_IGN_TPR;
 		c->intercept3 |= SVM_INT3_VINTR;
 	} else {

@@ -48,12 +48,15 @@ static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, str
 		w.gpr = c->exitinfo1 & 15;
 		w.len = 3;	/* without NRIPS only the shortest form is assumed */
 	} else if (!x86_decode_cr_write(v, c->efer & EFER_LMA, &w) ||
-		   (w.insn == CR_INSN_MOV ? w.cr != cr : cr != 0)) {
+		   (w.insn == CR_INSN_MOV ? w.cr != cr && !(w.lock && cr == 8) : cr != 0)) {
 		fail(e, "intercepted CR write is not a MOV to CR, CLTS or register LMSW", c->rip);
 		return;
 	}
 	if (w.lock) {
-		/* LOCK on MOV CR is #UD (SDM vol. 2B); QEMU exits for it as a CR0 write. */
+		/*
+		 * LOCK on MOV CR is #UD (SDM vol. 2B); QEMU exits for it as a CR0
+		 * write, AMD CPUs with AltMovCr8 as a CR8 write (not offered here).
+		 */
 		e->kind = EXIT_UD;
 		return;
 	}

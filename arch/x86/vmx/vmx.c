@@ -515,6 +515,13 @@ static void reinject(void)
 		vmw(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERROR));
 	if (type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC)
 		vmw(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+	/*
+	 * An NMI cut short leaves blocking by NMI set, and VM entry refuses to
+	 * inject an NMI while it is (SDM vol. 3C 26.3.1.5): delivery sets it again.
+	 */
+	if (type == INTR_TYPE_NMI)
+		vmw(VMCS_GUEST_INTERRUPTIBILITY,
+		    vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(uint64_t)INTR_BLOCK_NMI);
 	vmw(VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VECTOR_MASK | INTR_INFO_TYPE_MASK |
 					  INTR_INFO_ERROR | INTR_INFO_VALID));
 }
@@ -640,6 +647,11 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_TSC_OFFSET: vmw(VMCS_TSC_OFFSET, val); break;
 	case VREG_DR6: lazy_set_dr6(&x->lazy, val); break;
 	case VREG_TPR: *vtpr(x) = (uint8_t)val; break;
+	case VREG_INT_SHADOW:
+		if (!val)
+			vmw(VMCS_GUEST_INTERRUPTIBILITY, vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+			    ~(uint64_t)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+		break;
 	case VREG_PAT:
 		/* Without the PAT load controls the guest runs on the host's (power-on) PAT. */
 		if (vmx_caps.entry & ENTRY_LOAD_PAT)
@@ -690,16 +702,32 @@ static bool vmx_can_inject(struct vcpu *v, enum event_type t)
 	return t == EVENT_NMI ? !(intr & INTR_BLOCK_NMI) : (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
 }
 
-/* vmx_want_window - interrupt- or NMI-window exiting (25.6.2) on or off. */
+/*
+ * vmx_want_window - interrupt- and NMI-window exiting (25.6.2) from the
+ * scheduler's wishes. An NMI window may open inside an STI shadow on some
+ * processors (25.2), which vmx_can_inject refuses, so the exit would repeat
+ * at the same instruction: inside the shadow (IF = 1 after STI) the
+ * interrupt window, which waits the shadow out, asks for the NMI's exit.
+ */
 static void vmx_want_window(struct vcpu *v, enum event_type t, bool on)
 {
 	struct vmx_vcpu *x = X(v);
-	uint32_t bit = t == EVENT_NMI ? PROC_NMI_WINDOW : PROC_INTR_WINDOW;
-	uint32_t proc = on ? x->proc | bit : x->proc & ~bit;
+	uint32_t proc = x->proc & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
+	bool sti;
 
+	if (t == EVENT_NMI)
+		x->want_nmi = on;
+	else
+		x->want_irq = on;
+	vmcs_load(x);
+	sti = (vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI) &&
+	      (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
+	if (x->want_irq || (x->want_nmi && sti))
+		proc |= PROC_INTR_WINDOW;
+	if (x->want_nmi && !sti)
+		proc |= PROC_NMI_WINDOW;
 	if (proc == x->proc)
 		return;
-	vmcs_load(x);
 	x->proc = proc;
 	vmw(VMCS_PROC_CTLS, proc);
 }

@@ -19,6 +19,7 @@ struct vmx_vcpu {
 	uint32_t proc;		/* primary processor-based controls as last written */
 	bool launched;		/* VMLAUNCH done: VMRESUME from now on */
 	bool flush;		/* INVEPT/INVVPID at the next entry */
+	bool want_irq, want_nmi;	/* the scheduler's window wishes (vmx_want_window) */
 };
 
 /* What the CPU allows, read once by vmx_cpu_enable() from the capability MSRs. */
