@@ -720,8 +720,8 @@ static void vmx_want_window(struct vcpu *v, enum event_type t, bool on)
 	else
 		x->want_irq = on;
 	vmcs_load(x);
-	sti = (vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI) &&
-	      (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);
+	sti = x->want_nmi && (vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTR_BLOCK_STI) &&
+	      (vmread(VMCS_GUEST_RFLAGS) & RFLAGS_IF);	/* read only when an NMI waits */
 	if (x->want_irq || (x->want_nmi && sti))
 		proc |= PROC_INTR_WINDOW;
 	if (x->want_nmi && !sti)
