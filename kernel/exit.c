@@ -164,7 +164,8 @@ static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
  */
 static void handle_dr_access(struct vcpu *v, const struct vm_exit *e)
 {
-	bool lm64 = virt->get_reg(v, VREG_CS_L) && (virt->get_reg(v, VREG_EFER) & EFER_LMA);
+	struct ctl_state cs = guest_ctl_state(v);
+	bool lm64 = cs.cs_long;
 	uint64_t dr6 = virt->get_reg(v, VREG_DR6), old6 = dr6;
 	uint64_t val = e->dr.write ? vcpu_gpr(v, e->dr.gpr) : 0;
 	enum dr_fault f;
@@ -172,7 +173,7 @@ static void handle_dr_access(struct vcpu *v, const struct vm_exit *e)
 	if (!lm64)
 		val = (uint32_t)val;
 	f = ctl_dr_access(&v->dbg, &dr6, (unsigned)virt->get_reg(v, VREG_CPL),
-			  virt->get_reg(v, VREG_CR4), e->dr.dr, e->dr.write, &val);
+			  cs.cr4, e->dr.dr, e->dr.write, &val);
 	if (dr6 != old6)
 		virt->set_reg(v, VREG_DR6, dr6);
 	switch (f) {
