@@ -91,6 +91,10 @@ struct x86emu_cpu {
 	uint64_t cr0, cr3, cr4, efer;	/* the guest's: mode and paging for the walk */
 	struct x86emu_seg seg[X86EMU_NSEG];
 	unsigned cpl;
+	/* Descriptor tables and the task register: only x86emu_task_switch() uses them. */
+	struct x86emu_seg ldtr, tr;
+	uint64_t gdt_base;
+	uint32_t gdt_limit;
 };
 
 #define X86EMU_BUS_ERROR	(-1)
@@ -119,7 +123,10 @@ enum x86emu_status {
 };
 
 /* Exception vectors the emulator raises. */
-enum { X86EMU_UD = 6, X86EMU_SS_FAULT = 12, X86EMU_GP = 13, X86EMU_PF = 14 };
+enum {
+	X86EMU_DB = 1, X86EMU_UD = 6, X86EMU_DF = 8, X86EMU_TS = 10, X86EMU_NP = 11,
+	X86EMU_SS_FAULT = 12, X86EMU_GP = 13, X86EMU_PF = 14,
+};
 
 /* #PF error code bits (SDM vol. 3A 4.7). */
 #define X86EMU_PF_P	0x01u	/* 0: not present, 1: protection */
@@ -238,5 +245,61 @@ int x86emu_linear_to_phys(const struct x86emu_cpu *cpu, const struct x86emu_ops 
  */
 enum x86emu_status x86emu_step(struct x86emu_cpu *cpu, const struct x86emu_ops *ops,
 			       void *ctx, struct x86emu_event *ev);
+
+/*
+ * A hardware task switch (SDM vol. 3A 7.3, "Task Switching"), for a CPU
+ * that exits instead of switching (VMX; SVM switches tasks itself).
+ *
+ * The caller has the CPU's checks behind it (the gate's DPL, the TSS
+ * descriptor's type, P and limit: SDM vol. 3C 26.4.2); they are made
+ * again on the descriptor as read now. cpu->rip is the EIP to save: past
+ * the instruction for CALL, JMP, IRET and INT n, the interrupted
+ * instruction for other events.
+ *
+ * Up to the commit point (the old task's state saved, the busy bits and
+ * the back link written) a fault leaves *cpu and guest memory as they
+ * were: every access is translated before the first write. After it the
+ * new task's registers, EFLAGS, EIP, TR and CR0.TS are in *cpu, and a
+ * fault of the new task's loads (CR3's PAE PDPTEs, the LDT, CS, SS, data
+ * segments, the error code's push, EIP outside CS) is returned with
+ * t->committed set: segments loaded before it hold the new descriptors,
+ * the data segments from the failing one on are unusable, and CS and SS
+ * change only together (keeping the pair a CPU can run with). Accessed
+ * bits are set in the descriptors loaded. 16-bit TSSes are handled as
+ * the 386 does (upper register halves all ones, FS and GS null);
+ * virtual-8086 tasks get real-mode style segments.
+ */
+enum x86emu_task_reason {
+	X86EMU_TASK_CALL,	/* CALL to a TSS or task gate */
+	X86EMU_TASK_IRET,	/* IRET with NT = 1 */
+	X86EMU_TASK_JMP,	/* JMP to a TSS or task gate */
+	X86EMU_TASK_GATE,	/* an interrupt or exception through a task gate in the IDT */
+};
+
+struct x86emu_task {
+	uint16_t sel;		/* the new TSS's selector (a GDT entry) */
+	uint8_t reason;		/* enum x86emu_task_reason */
+	bool has_error;		/* GATE: an error code to push on the new task's stack */
+	uint32_t error;
+	/* results */
+	bool committed;		/* *cpu holds the new task (also when a fault is returned) */
+	bool trap;		/* the new TSS's T flag: #DB (DR6.BT) before its first instruction */
+};
+
+/*
+ * x86emu_task_switch - switch tasks. Returns X86EMU_DONE, X86EMU_EXCEPTION
+ * (*ev; see t->committed for the context it belongs to), X86EMU_BUS, or
+ * X86EMU_UNSUPPORTED (long mode or real mode, where no task switch exists).
+ */
+enum x86emu_status x86emu_task_switch(struct x86emu_cpu *cpu, const struct x86emu_ops *ops,
+				      void *ctx, struct x86emu_task *t, struct x86emu_event *ev);
+
+/*
+ * x86emu_exception_merge - what a CPU delivers when exception @second
+ * arises while it delivers exception @first (SDM vol. 3A 6.15, table 6-5):
+ * @second itself, X86EMU_DF for a double fault, or -1 for a shutdown (a
+ * fault while delivering #DF).
+ */
+int x86emu_exception_merge(unsigned first, unsigned second);
 
 #endif

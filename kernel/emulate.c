@@ -23,6 +23,8 @@
 #include "kernel/x86def.h"
 #include "mm/errno.h"
 
+static struct x86emu_seg emu_seg(const struct seg_state *s);
+
 static void load_cpu(struct vcpu *v, struct x86emu_cpu *c)
 {
 	struct seg_state s;
@@ -40,7 +42,7 @@ static void load_cpu(struct vcpu *v, struct x86emu_cpu *c)
 	/* enum seg_reg and the emulator's segment order are both ES CS SS DS FS GS. */
 	for (int i = 0; i < X86EMU_NSEG; i++) {
 		virt->get_seg(v, i, &s);
-		c->seg[i] = (struct x86emu_seg){ s.sel, s.attr, s.limit, s.base };
+		c->seg[i] = emu_seg(&s);
 	}
 }
 
@@ -50,6 +52,16 @@ static void store_cpu(struct vcpu *v, const struct x86emu_cpu *c)
 		vcpu_set_gpr(v, i, c->gpr[i]);
 	virt->set_reg(v, VREG_RIP, c->rip);
 	virt->set_reg(v, VREG_RFLAGS, c->rflags);
+}
+
+static struct x86emu_seg emu_seg(const struct seg_state *s)
+{
+	return (struct x86emu_seg){ s->sel, s->attr, s->limit, s->base };
+}
+
+static struct seg_state seg_state(const struct x86emu_seg *s)
+{
+	return (struct seg_state){ s->sel, s->attr, s->limit, s->base };
 }
 
 /* Guest-physical accesses: RAM, then the VM's MMIO regions, else a hole. */
@@ -167,4 +179,75 @@ enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa)
 		report(v, &c, "device or memory error during emulation", gpa);
 		return EXIT_STOP;
 	}
+}
+
+/* store_task - the whole state a task switch changes, back into the vCPU. */
+static void store_task(struct vcpu *v, const struct x86emu_cpu *c)
+{
+	struct seg_state s;
+
+	store_cpu(v, c);
+	virt->set_reg(v, VREG_CR0, c->cr0);
+	virt->set_reg(v, VREG_CR3, c->cr3);
+	for (int i = 0; i < X86EMU_NSEG; i++) {
+		s = seg_state(&c->seg[i]);
+		virt->set_seg(v, i, &s);
+	}
+	s = seg_state(&c->ldtr);
+	virt->set_seg(v, SEG_LDTR, &s);
+	s = seg_state(&c->tr);
+	virt->set_seg(v, SEG_TR, &s);
+	/* The CPU clears the local breakpoint enables at every task switch. */
+	v->dbg.dr7 &= ~DR7_LOCAL;
+}
+
+enum exit_action emulate_task_switch(struct vcpu *v, const struct vm_exit *e)
+{
+	struct x86emu_task t = { .sel = e->task.sel, .reason = e->task.reason,
+				 .has_error = e->task.has_error, .error = e->task.error };
+	struct virt_event db = { EVENT_EXCEPTION, VEC_DB, false, 0 };
+	struct x86emu_cpu c;
+	struct x86emu_event ev;
+	enum x86emu_status st;
+	struct seg_state s;
+	int vec;
+
+	load_cpu(v, &c);
+	virt->get_seg(v, SEG_LDTR, &s);
+	c.ldtr = emu_seg(&s);
+	virt->get_seg(v, SEG_TR, &s);
+	c.tr = emu_seg(&s);
+	c.gdt_base = virt->get_reg(v, VREG_GDT_BASE);
+	c.gdt_limit = (uint32_t)virt->get_reg(v, VREG_GDT_LIMIT);
+	c.rip = (c.rip + e->task.insn_len) & 0xffffffffull;	/* the EIP the old TSS keeps */
+	st = x86emu_task_switch(&c, &emu_ops, v->vm, &t, &ev);
+	v->vm->emulated++;
+	if (st == X86EMU_UNSUPPORTED || st == X86EMU_BUS) {
+		vm_stop(v->vm, -1, "task switch to TSS %#x: %s", e->task.sel,
+			st == X86EMU_BUS ? "device or memory error" : "not in protected mode");
+		return EXIT_STOP;
+	}
+	if (t.committed)
+		store_task(v, &c);
+	if (st == X86EMU_EXCEPTION) {
+		vec = ev.vector;
+		/* A fault before the commit point cut short the delivery of an exception. */
+		if (!t.committed && e->task.exception)
+			vec = x86emu_exception_merge(e->task.vector, ev.vector);
+		if (vec < 0) {
+			vm_stop(v->vm, -1, "triple fault (task switch to TSS %#x while delivering #DF)",
+				e->task.sel);
+			return EXIT_STOP;
+		}
+		if (vec == X86EMU_PF)
+			virt->set_reg(v, VREG_CR2, ev.cr2);
+		if (vec == X86EMU_DF)
+			vcpu_inject_fault(v, X86EMU_DF, true, 0);
+		else
+			vcpu_inject_fault(v, ev.vector, ev.has_error, ev.error);
+	} else if (t.trap) {
+		virt->set_reg(v, VREG_DR6, virt->get_reg(v, VREG_DR6) | DR6_BT);
+		virt->inject(v, &db);
+	}
+	return EXIT_CONTINUE;
 }

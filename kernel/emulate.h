@@ -18,4 +18,14 @@ struct vcpu;
  */
 enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa);
 
+/*
+ * emulate_task_switch - do the hardware task switch @e describes (VMX exits
+ * on each, kernel/emulate.c hands it to emu/x86task.c): the new task's
+ * state into the vCPU, a fault of the switch injected (#DF or a stop for
+ * a triple fault where delivery of an exception was cut short), the T
+ * flag's #DB. Returns EXIT_CONTINUE, or EXIT_STOP with the VM stopped.
+ */
+struct vm_exit;
+enum exit_action emulate_task_switch(struct vcpu *v, const struct vm_exit *e);
+
 #endif

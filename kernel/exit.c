@@ -39,6 +39,7 @@ static const char *const exit_names[EXIT_KIND_MAX] = {
 	[EXIT_UD] = "ud",
 	[EXIT_XSETBV] = "xsetbv",
 	[EXIT_INVD] = "invd",
+	[EXIT_TASK_SWITCH] = "task-switch",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_FAIL] = "fail",
 };
@@ -392,6 +393,8 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 	case EXIT_XSETBV:
 		handle_xsetbv(v);
 		return EXIT_CONTINUE;
+	case EXIT_TASK_SWITCH:
+		return emulate_task_switch(v, e);
 	case EXIT_TRIPLE_FAULT:
 		vm_stop(vm, -1, "triple fault (RIP %#llx)",
 			(unsigned long long)virt->get_reg(v, VREG_RIP));

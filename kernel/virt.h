@@ -39,6 +39,8 @@ enum vreg {
 	VREG_TPR,	/* the local APIC's TPR as CR8 moves it without an exit (SVM keeps bits 7:4 only) */
 	VREG_INT_SHADOW,	/* write-only: 0 ends an STI/MOV SS interrupt shadow (an emulated instruction completed) */
 	VREG_DR6,	/* the guest's DR6 (its other debug registers are the policy's, struct dbg_regs) */
+	VREG_GDT_BASE,	/* read-only: GDTR */
+	VREG_GDT_LIMIT,
 	VREG_MAX
 };
 
@@ -59,6 +61,7 @@ enum exit_kind {
 	EXIT_UD,		/* an intercepted instruction that raises #UD as encoded (LOCK MOV CR) */
 	EXIT_XSETBV,		/* XSETBV (checked by the policy; #UD while XSAVE is hidden) */
 	EXIT_INVD,		/* INVD (or WBINVD where intercepted): cache flushes, done as no-ops */
+	EXIT_TASK_SWITCH,	/* a hardware task switch (VMX exits on each; SVM runs them) */
 	EXIT_TRIPLE_FAULT,	/* shutdown */
 	EXIT_FAIL,		/* entry failed or an exit the backend cannot decode */
 	EXIT_KIND_MAX
@@ -91,11 +94,23 @@ struct vm_exit {
 			bool write;	/* MOV to DR */
 		} dr;
 		struct {
+			uint16_t sel;		/* the new TSS's selector */
+			uint8_t reason;		/* enum task_reason */
+			uint8_t insn_len;	/* CALL, JMP, IRET, INT n: the instruction's length, else 0 */
+			bool exception;		/* GATE: a hardware exception (vector) was being delivered */
+			uint8_t vector;
+			bool has_error;		/* GATE: its error code, for the new task's stack */
+			uint32_t error;
+		} task;
+		struct {
 			const char *what;	/* static text */
 			uint64_t info;
 		} fail;
 	};
 };
+
+/* What started a task switch: the SDM's encoding (vol. 3C 28.2.1, table 28-2), emu/'s too. */
+enum task_reason { TASK_CALL, TASK_IRET, TASK_JMP, TASK_GATE };
 
 /* An event to inject at the next entry. */
 enum event_type {
@@ -137,6 +152,8 @@ struct virt_ops {
 	/* get_seg - segment register @i (enum seg_reg) with its descriptor cache, attributes as in struct seg_state. */
 	void (*get_seg)(struct vcpu *v, int i, struct seg_state *s);
 	void (*set_reg)(struct vcpu *v, enum vreg r, uint64_t val);
+	/* set_seg - load segment register @i with @s (attr 0: unusable); SS's DPL becomes the CPL. */
+	void (*set_seg)(struct vcpu *v, int i, const struct seg_state *s);
 	/* skip_insn - move RIP past the instruction that caused the last exit. */
 	void (*skip_insn)(struct vcpu *v);
 	/* inject - deliver @ev at the next entry (one event at a time). */

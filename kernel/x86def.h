@@ -66,6 +66,8 @@
 #define RFLAGS_DF	X86_BIT(10)
 #define RFLAGS_RF	X86_BIT(16)
 #define DR6_BS		X86_BIT(14)	/* single step */
+#define DR6_BT		X86_BIT(15)	/* task switch to a TSS with T set */
+#define DR7_LOCAL	0x155ull	/* L0-L3 and LE: a task switch clears them (SDM vol. 3B 17.2.4) */
 #define RFLAGS_VM	X86_BIT(17)
 
 /* Page-table entry bits (SDM vol. 3A 4.5). */

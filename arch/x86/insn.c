@@ -9,6 +9,8 @@
  * guest and decoded: legacy prefixes, an optional REX, then 0F 22 /r,
  * 0F 06, 0F 01 /6, 0F 21 /r or 0F 23 /r (SDM vol. 2B "MOV - Move to/from
  * Control Registers", "MOV - Move to/from Debug Registers", CLTS, LMSW).
+ * Task switches intercepted on SVM need the length of the far CALL, far
+ * JMP, IRET or INT that caused them (SDM vol. 2 ModRM/SIB tables 2-1, 2-2).
  */
 #include "arch/x86/insn.h"
 #include "kernel/gmem.h"
@@ -102,4 +104,66 @@ bool x86_decode_dr_access(struct vcpu *v, bool long_mode, struct dr_access *a)
 	a->len = o.i + 3;
 	a->lock = o.lock;
 	return true;
+}
+
+/* modrm_len - bytes of a ModRM byte @m with its SIB and displacement (16- or 32-bit addressing). */
+static unsigned modrm_len(struct vcpu *v, uint64_t la, unsigned i, uint8_t m, bool addr32, bool *ok)
+{
+	unsigned mod = m >> 6, rm = m & 7, n = 1;
+	uint8_t sib = 0;
+
+	*ok = true;
+	if (!addr32)
+		return n + (mod == 1 ? 1 : mod == 2 || (mod == 0 && rm == 6) ? 2 : 0);
+	if (mod != 3 && rm == 4) {
+		*ok = fetch(v, la, i + 1, &sib);
+		n++;
+	}
+	if (mod == 1)
+		n += 1;
+	else if (mod == 2 || (mod == 0 && rm == 5) || (mod == 0 && rm == 4 && (sib & 7) == 5))
+		n += 4;
+	return n;
+}
+
+bool x86_task_insn_len(struct vcpu *v, bool code32, unsigned *len, int *vector)
+{
+	uint64_t la = virt->get_reg(v, VREG_CS_BASE) + virt->get_reg(v, VREG_RIP);
+	bool op32 = code32, addr32 = code32, ok;
+	unsigned i;
+	uint8_t b, m;
+
+	for (i = 0;; i++) {
+		if (!fetch(v, la, i, &b))
+			return false;
+		if (b == 0x66)
+			op32 = !code32;
+		else if (b == 0x67)
+			addr32 = !code32;
+		else if (b != 0xf0 && !is_legacy_prefix(b))
+			break;
+	}
+	*vector = b == 0xcc ? 3 : b == 0xce ? 4 : b == 0xf1 ? 1 : -1;
+	switch (b) {
+	case 0xcf: case 0xcc: case 0xce: case 0xf1:
+		*len = i + 1;
+		return true;
+	case 0xcd:
+		*len = i + 2;
+		if (!fetch(v, la, i + 1, &m))
+			return false;
+		*vector = m;
+		return true;
+	case 0x9a: case 0xea:
+		*len = i + 1 + (op32 ? 6 : 4);
+		return i + 1 + (op32 ? 6 : 4) <= 15;
+	case 0xff:
+		if (!fetch(v, la, i + 1, &m) || (m >> 6) == 3 ||
+		    (((m >> 3) & 7) != 3 && ((m >> 3) & 7) != 5))
+			return false;
+		*len = i + 1 + modrm_len(v, la, i + 1, m, addr32, &ok);
+		return ok && *len <= 15;
+	default:
+		return false;
+	}
 }

@@ -43,4 +43,14 @@ struct dr_access {
 /* x86_decode_dr_access - decode the MOV to/from DRn at CS:RIP; false if the bytes there are none. */
 bool x86_decode_dr_access(struct vcpu *v, bool long_mode, struct dr_access *a);
 
+/*
+ * x86_task_insn_len - the length of the instruction at CS:RIP that switched
+ * tasks, outside long mode (no REX): far CALL or JMP (9A or EA with
+ * ptr16:16/32; FF /3 or FF /5 with m16:16/32), IRET (CF), INT n (CD ib),
+ * INT3 (CC), INTO (CE), INT1 (F1), after legacy prefixes. @code32 is CS.D.
+ * *@vector is the vector of an INT form, else -1. Returns false when the
+ * bytes there are none of these.
+ */
+bool x86_task_insn_len(struct vcpu *v, bool code32, unsigned *len, int *vector);
+
 #endif

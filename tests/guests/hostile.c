@@ -85,13 +85,6 @@ struct dtr {
 	uint32_t base;
 } __attribute__((packed));
 
-struct tss32 {
-	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
-	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
-	uint32_t es, cs, ss, ds, fs, gs, ldt;
-	uint16_t trap, iomap;
-} __attribute__((packed));
-
 struct gate {
 	uint16_t off_lo, sel;
 	uint8_t zero, type;

@@ -23,6 +23,6 @@ EXPECT=(
 	"^vm [0-9]+ 'mem-3': PASS, code 0 .*hole (reads|writes)"
 	"^vm [0-9]+ 'strio-1': PASS, code 0"
 	"^vm [0-9]+ 'strio-2': PASS, code 0"
-	"^vm [0-9]+ 'task-1': (PASS, code 0 |FAIL, code -1 \\(hardware task switch)"
+	"^vm [0-9]+ 'task-1': PASS, code 0"
 )
 EXPECT_NOT=('^EXCEPTION' '^PANIC')

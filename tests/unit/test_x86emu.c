@@ -1508,6 +1508,531 @@ static void test_random_bytes(void **state)
 		    seen[X86EMU_BUS]);
 }
 
+
+/* ---- task switches (emu/x86task.c) ---- */
+
+#define GDT	0x8000u
+#define TSS_A	0x9000u		/* the running task's 32-bit TSS */
+#define LDT	0xa000u
+#define TSS_B	0xb000u		/* the new task's 32-bit TSS */
+#define TSS_C	0xc000u		/* a 16-bit TSS */
+#define PD32	0x300000u	/* 32-bit paging: PD, then one PT identity-mapping 0-4 MiB */
+#define PT32	0x301000u
+
+enum {
+	S_CODE = 0x08, S_DATA = 0x10, S_TSS_A = 0x18, S_TSS_B = 0x20, S_LDT = 0x28,
+	S_CODE3 = 0x33, S_DATA3 = 0x3b, S_TSS_C = 0x40, S_FRESH = 0x48, S_ABSENT = 0x50,
+	S_SMALL = 0x58, S_CODE_L = 0x60, S_LDT_DATA3 = 0x0f, GDT_LIMIT = 0x67,
+};
+
+static void put_desc(unsigned sel, uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+	uint32_t lo = (limit & 0xffff) | (base & 0xffff) << 16;
+	uint32_t hi = ((base >> 16) & 0xff) | (uint32_t)access << 8 | (limit & 0xf0000) |
+		      (uint32_t)flags << 20 | (base & 0xff000000u);
+
+	put32(GDT + (sel & ~7u), lo);
+	put32(GDT + (sel & ~7u) + 4, hi);
+}
+
+static uint8_t type_byte(unsigned sel)
+{
+	return ram[GDT + (sel & ~7u) + 5];
+}
+
+static uint16_t get16(uint64_t gpa)
+{
+	return (uint16_t)(ram[gpa] | ram[gpa + 1] << 8);
+}
+
+/* A 32-bit TSS image: EIP, EFLAGS, EAX.. EDI = base + 4 * n, ES CS SS DS FS GS, LDT, T. */
+static void put_tss32(uint32_t at, uint32_t eip, uint32_t eflags, uint32_t reg_base,
+		      const uint16_t sel[6], uint16_t ldt, bool trap)
+{
+	put32(at + 0x20, eip);
+	put32(at + 0x24, eflags);
+	for (unsigned r = 0; r < 8; r++)
+		put32(at + 0x28 + 4 * r, reg_base + 4 * r);
+	for (unsigned s = 0; s < 6; s++)
+		put32(at + 0x48 + 4 * s, sel[s]);
+	put32(at + 0x60, ldt);
+	put32(at + 0x64, trap);
+}
+
+/* The GDT of these tests, and a CPU in task A (ring 0, flat 32-bit, paging off). */
+static struct x86emu_cpu cpu_task(void)
+{
+	static const uint16_t flat[6] = { S_DATA, S_CODE, S_DATA, S_DATA, S_DATA, S_DATA };
+	struct x86emu_cpu c = cpu_prot32();
+
+	put_desc(S_CODE, 0, 0xfffff, 0x9b, 0xc);
+	put_desc(S_DATA, 0, 0xfffff, 0x93, 0xc);
+	put_desc(S_TSS_A, TSS_A, 0x67, 0x8b, 0);
+	put_desc(S_TSS_B, TSS_B, 0x67, 0x89, 0);
+	put_desc(S_LDT, LDT, 0xf, 0x82, 0);
+	put_desc(S_CODE3, 0, 0xfffff, 0xfb, 0xc);
+	put_desc(S_DATA3, 0, 0xfffff, 0xf3, 0xc);
+	put_desc(S_TSS_C, TSS_C, 0x2b, 0x81, 0);
+	put_desc(S_FRESH, 0x100000, 0xfffff, 0x92, 0xc);	/* accessed bit clear */
+	put_desc(S_ABSENT, 0, 0xfffff, 0x13, 0xc);	/* not present */
+	put_desc(S_SMALL, 0, 0xfff, 0x9b, 0x4);		/* code, limit 4 KiB - 1 */
+	put32(LDT + 8, 0x0000ffff);			/* LDT entry 1: ring-3 data */
+	put32(LDT + 12, 0x00cff300);
+	put_tss32(TSS_B, 0x2000, 0x202, 0x100, flat, S_LDT, false);
+	c.gdt_base = GDT;
+	c.gdt_limit = GDT_LIMIT;
+	c.tr = (struct x86emu_seg){ S_TSS_A, 0x8b, 0x67, TSS_A };
+	c.ldtr = (struct x86emu_seg){ 0, 0, 0, 0 };
+	for (unsigned r = 0; r < 8; r++)
+		c.gpr[r] = 0x5000 + r;
+	c.rip = 0x1234;
+	c.rflags = 0x2 | F_ZF | F_PF;
+	return c;
+}
+
+static enum x86emu_status task(struct x86emu_cpu *c, uint16_t sel, unsigned reason,
+			       struct x86emu_task *t)
+{
+	*t = (struct x86emu_task){ .sel = sel, .reason = (uint8_t)reason };
+	return x86emu_task_switch(c, &ops, NULL, t, &ev);
+}
+
+static void test_task_call_iret_jmp(void **state)
+{
+	struct x86emu_cpu c = cpu_task(), old = c;
+	struct x86emu_task t;
+
+	(void)state;
+	put32(TSS_A + 0x48 + 4 * 4, 0xabcd0000u);	/* FS slot: bits 31:16 are left alone */
+	assert_int_equal(task(&c, S_TSS_B, X86EMU_TASK_CALL, &t), X86EMU_DONE);
+	assert_true(t.committed);
+	assert_false(t.trap);
+	/* The old task saved: EIP (past the CALL), EFLAGS, registers, selectors. */
+	assert_int_equal(get32(TSS_A + 0x20), 0x1234);
+	assert_int_equal(get32(TSS_A + 0x24), old.rflags);
+	for (unsigned r = 0; r < 8; r++)
+		assert_int_equal(get32(TSS_A + 0x28 + 4 * r), 0x5000 + r);
+	assert_int_equal(get32(TSS_A + 0x4c), S_CODE);
+	assert_int_equal(get32(TSS_A + 0x58), 0xabcd0000u | S_DATA);
+	/* CALL: back link, the new TSS busy, the old one still busy, NT set. */
+	assert_int_equal(get16(TSS_B), S_TSS_A);
+	assert_int_equal(type_byte(S_TSS_B), 0x8b);
+	assert_int_equal(type_byte(S_TSS_A), 0x8b);
+	assert_int_equal(c.rflags, 0x202 | 0x4000);
+	assert_int_equal(c.rip, 0x2000);
+	for (unsigned r = 0; r < 8; r++)
+		assert_int_equal(c.gpr[r], 0x100 + 4 * r);
+	assert_int_equal(c.cr0, CR0_PE | 0x8);	/* TS */
+	assert_int_equal(c.tr.sel, S_TSS_B);
+	assert_int_equal(c.tr.attr, 0x8b);
+	assert_int_equal(c.tr.base, TSS_B);
+	assert_int_equal(c.ldtr.sel, S_LDT);
+	assert_int_equal(c.ldtr.base, LDT);
+	assert_int_equal(c.ldtr.limit, 0xf);
+	assert_int_equal(c.ldtr.attr, 0x82);
+	assert_int_equal(c.seg[X86EMU_CS].attr, ATTR_CODE32);
+	assert_int_equal(c.seg[X86EMU_DS].limit, 0xffffffffu);
+	assert_int_equal(c.cpl, 0);
+
+	/* IRET back: NT cleared in the saved image, B freed, A's state restored. */
+	c.gpr[X86EMU_RAX] = 0x77;
+	c.rip = 0x2005;
+	assert_int_equal(task(&c, S_TSS_A, X86EMU_TASK_IRET, &t), X86EMU_DONE);
+	assert_int_equal(get32(TSS_B + 0x24), 0x202);
+	assert_int_equal(get32(TSS_B + 0x20), 0x2005);
+	assert_int_equal(get32(TSS_B + 0x28), 0x77);
+	assert_int_equal(type_byte(S_TSS_B), 0x89);
+	assert_int_equal(type_byte(S_TSS_A), 0x8b);
+	assert_int_equal(c.rip, 0x1234);
+	assert_int_equal(c.rflags, old.rflags);
+	for (unsigned r = 0; r < 8; r++)
+		assert_int_equal(c.gpr[r], 0x5000 + r);
+	assert_int_equal(c.tr.sel, S_TSS_A);
+	assert_int_equal(c.ldtr.attr, 0);	/* A's LDT slot is null */
+	assert_int_equal(c.seg[X86EMU_FS].sel, S_DATA);
+
+	/* JMP: A freed, B busy, no back link, NT as B's image has it. */
+	ram[TSS_B] = ram[TSS_B + 1] = 0;
+	assert_int_equal(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_DONE);
+	assert_int_equal(type_byte(S_TSS_A), 0x89);
+	assert_int_equal(type_byte(S_TSS_B), 0x8b);
+	assert_int_equal(get16(TSS_B), 0);
+	assert_int_equal(c.rflags, 0x202);
+}
+
+
+static void expect_fault(enum x86emu_status st, unsigned vector, uint32_t error)
+{
+	assert_int_equal(st, X86EMU_EXCEPTION);
+	assert_int_equal(ev.vector, vector);
+	assert_true(ev.has_error);
+	assert_int_equal(ev.error, error);
+}
+
+/* 32-bit paging identity-mapping 0-4 MiB with 4 KiB pages, P|W. */
+static void paging32(struct x86emu_cpu *c)
+{
+	put32(PD32, PT32 | PTE_P | PTE_W);
+	for (uint32_t i = 0; i < 1024; i++)
+		put32(PT32 + 4 * i, (i << 12) | PTE_P | PTE_W);
+	c->cr0 |= CR0_PG | CR0_WP;
+	c->cr3 = PD32;
+}
+
+/* Faults before the commit point: nothing changes, in the CPU or in memory. */
+static void test_task_faults_before_commit(void **state)
+{
+	static uint8_t before[0x5000];
+	struct x86emu_cpu c = cpu_task(), old;
+	struct x86emu_task t;
+
+	(void)state;
+	paging32(&c);
+	old = c;
+	memcpy(before, ram + GDT, sizeof(before));
+#define UNCHANGED() do { assert_false(t.committed); assert_memory_equal(&c, &old, sizeof(c)); \
+			 assert_memory_equal(ram + GDT, before, sizeof(before)); } while (0)
+	/* JMP to a busy TSS: #GP; IRET to a free one: #TS. */
+	expect_fault(task(&c, S_TSS_A, X86EMU_TASK_JMP, &t), X86EMU_GP, S_TSS_A);
+	UNCHANGED();
+	expect_fault(task(&c, S_TSS_B, X86EMU_TASK_IRET, &t), X86EMU_TS, S_TSS_B);
+	UNCHANGED();
+	/* Not a TSS, beyond the GDT, in the LDT. */
+	expect_fault(task(&c, S_DATA, X86EMU_TASK_CALL, &t), X86EMU_GP, S_DATA);
+	UNCHANGED();
+	expect_fault(task(&c, 0x70, X86EMU_TASK_GATE, &t), X86EMU_GP, 0x70);
+	UNCHANGED();
+	expect_fault(task(&c, S_TSS_B | 4, X86EMU_TASK_CALL, &t), X86EMU_GP, S_TSS_B | 4);
+	UNCHANGED();
+	/* Not present: #NP; a limit below 0x67: #TS. */
+	ram[GDT + S_TSS_B + 5] = 0x09;
+	memcpy(before, ram + GDT, sizeof(before));
+	expect_fault(task(&c, S_TSS_B, X86EMU_TASK_CALL, &t), X86EMU_NP, S_TSS_B);
+	UNCHANGED();
+	put_desc(S_TSS_B, TSS_B, 0x66, 0x89, 0);
+	memcpy(before, ram + GDT, sizeof(before));
+	expect_fault(task(&c, S_TSS_B, X86EMU_TASK_CALL, &t), X86EMU_TS, S_TSS_B);
+	UNCHANGED();
+	put_desc(S_TSS_B, TSS_B, 0x67, 0x89, 0);
+	memcpy(before, ram + GDT, sizeof(before));
+	/* The new TSS's page not present: #PF at its base, before anything is written. */
+	put32(PT32 + (TSS_B >> 12) * 4, TSS_B);
+	expect_fault(task(&c, S_TSS_B, X86EMU_TASK_CALL, &t), X86EMU_PF, 0);
+	assert_int_equal(ev.cr2, TSS_B);
+	put32(PT32 + (TSS_B >> 12) * 4, TSS_B | PTE_P | PTE_W);
+	old.cr3 = c.cr3;
+	memcpy(before, ram + GDT, sizeof(before));
+	/* The old TSS read-only (CR0.WP): #PF on the save, as a write. */
+	put32(PT32 + (TSS_A >> 12) * 4, TSS_A | PTE_P);
+	expect_fault(task(&c, S_TSS_B, X86EMU_TASK_CALL, &t), X86EMU_PF, X86EMU_PF_P | X86EMU_PF_W);
+	assert_int_equal(ev.cr2, TSS_A + 0x20);
+	/* The GDT read-only: the busy bit cannot be written (the PTEs' A/D bits aside). */
+	put32(PT32 + (TSS_A >> 12) * 4, TSS_A | PTE_P | PTE_W);
+	put32(PT32 + (GDT >> 12) * 4, GDT | PTE_P);
+	memcpy(before, ram + GDT, sizeof(before));
+	expect_fault(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_PF, X86EMU_PF_P | X86EMU_PF_W);
+	UNCHANGED();
+#undef UNCHANGED
+	/* No task switch outside protected mode or in long mode. */
+	c.cr0 = 0;
+	assert_int_equal(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_UNSUPPORTED);
+	c.cr0 = CR0_PE | CR0_PG;
+	c.efer = EFER_LME | EFER_LMA;
+	assert_int_equal(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_UNSUPPORTED);
+}
+
+/* B's selectors (ES CS SS DS FS GS) replaced, then a CALL to it. */
+static enum x86emu_status call_b(struct x86emu_cpu *c, const uint16_t sel[6], uint16_t ldt,
+				 struct x86emu_task *t)
+{
+	*c = cpu_task();
+	put_tss32(TSS_B, 0x2000, 0x202, 0x100, sel, ldt, false);
+	return task(c, S_TSS_B, X86EMU_TASK_CALL, t);
+}
+
+/* Faults after the commit point: the new task runs, with a state a CPU can enter. */
+static void test_task_faults_after_commit(void **state)
+{
+	uint16_t sel[6] = { S_DATA, S_CODE, S_DATA, S_DATA, S_DATA, S_DATA };
+	struct x86emu_cpu c, old = cpu_task();
+	struct x86emu_task t;
+
+	(void)state;
+	/* CS a data segment: #TS(CS); CS and SS stay, the data segments are unusable. */
+	sel[X86EMU_CS] = S_DATA;
+	expect_fault(call_b(&c, sel, 0, &t), X86EMU_TS, S_DATA);
+	assert_true(t.committed);
+	assert_int_equal(c.rip, 0x2000);
+	assert_int_equal(c.tr.sel, S_TSS_B);
+	assert_int_equal(type_byte(S_TSS_B), 0x8b);
+	assert_memory_equal(&c.seg[X86EMU_CS], &old.seg[X86EMU_CS], sizeof(c.seg[0]));
+	assert_memory_equal(&c.seg[X86EMU_SS], &old.seg[X86EMU_SS], sizeof(c.seg[0]));
+	assert_int_equal(c.seg[X86EMU_DS].attr, 0);
+	assert_int_equal(c.seg[X86EMU_DS].sel, S_DATA);
+	/* Ring-3 code with a ring-0 stack: #TS(SS), CS and SS both stay. */
+	sel[X86EMU_CS] = S_CODE3;
+	expect_fault(call_b(&c, sel, 0, &t), X86EMU_TS, S_DATA);
+	assert_memory_equal(&c.seg[X86EMU_CS], &old.seg[X86EMU_CS], sizeof(c.seg[0]));
+	assert_int_equal(c.cpl, 0);
+	/* Ring 3 throughout, DS from the LDT: loaded; CPL 3. */
+	sel[X86EMU_SS] = S_DATA3;
+	sel[X86EMU_DS] = S_LDT_DATA3;
+	sel[X86EMU_ES] = S_DATA3;
+	sel[X86EMU_FS] = sel[X86EMU_GS] = 0;
+	assert_int_equal(call_b(&c, sel, S_LDT, &t), X86EMU_DONE);
+	assert_int_equal(c.cpl, 3);
+	assert_int_equal(c.seg[X86EMU_CS].sel, S_CODE3);
+	assert_int_equal(c.seg[X86EMU_DS].attr, 0xcf3);
+	assert_int_equal(c.seg[X86EMU_FS].attr, 0);
+	/* A ring-0 data segment for ring 3: #TS; ES and the rest unusable, DS loaded. */
+	sel[X86EMU_ES] = S_DATA;
+	expect_fault(call_b(&c, sel, S_LDT, &t), X86EMU_TS, S_DATA);
+	assert_int_equal(c.seg[X86EMU_DS].attr, 0xcf3);
+	assert_int_equal(c.seg[X86EMU_ES].attr, 0);
+	assert_int_equal(c.cpl, 3);
+	/* The LDT selector names a code segment: #TS(LDT); no segment loaded. */
+	sel[X86EMU_ES] = S_DATA3;
+	expect_fault(call_b(&c, sel, S_CODE, &t), X86EMU_TS, S_CODE);
+	assert_int_equal(c.ldtr.attr, 0);
+	assert_int_equal(c.cpl, 0);
+	/* A data segment not present: #NP(sel); a stack not present: #SS(sel). */
+	uint16_t ring0[6] = { S_DATA, S_CODE, S_DATA, S_ABSENT, S_DATA, S_DATA };
+	expect_fault(call_b(&c, ring0, 0, &t), X86EMU_NP, S_ABSENT);
+	ring0[X86EMU_DS] = S_DATA;
+	ring0[X86EMU_SS] = S_ABSENT;
+	expect_fault(call_b(&c, ring0, 0, &t), X86EMU_SS_FAULT, S_ABSENT);
+	/* A null SS: #TS(0). A null CS: #TS(0). */
+	ring0[X86EMU_SS] = 0;
+	expect_fault(call_b(&c, ring0, 0, &t), X86EMU_TS, 0);
+	ring0[X86EMU_SS] = S_DATA;
+	ring0[X86EMU_CS] = 3;
+	expect_fault(call_b(&c, ring0, 0, &t), X86EMU_TS, 0);
+	/* The accessed bit is set where a loaded descriptor lacked it. */
+	ring0[X86EMU_CS] = S_CODE;
+	ring0[X86EMU_GS] = S_FRESH;
+	assert_int_equal(call_b(&c, ring0, 0, &t), X86EMU_DONE);
+	assert_int_equal(type_byte(S_FRESH), 0x93);
+	assert_int_equal(c.seg[X86EMU_GS].attr, 0xc93);
+	assert_int_equal(c.seg[X86EMU_GS].base, 0x100000);
+	/* EIP beyond the CS limit: #GP(0) in the new task. */
+	ring0[X86EMU_CS] = S_SMALL;
+	expect_fault(call_b(&c, ring0, 0, &t), X86EMU_GP, 0);
+	assert_int_equal(c.seg[X86EMU_CS].limit, 0xfff);
+}
+
+static void test_task_gate_trap_v86_tss16(void **state)
+{
+	static const uint16_t flat[6] = { S_DATA, S_CODE, S_DATA, S_DATA, S_DATA, S_DATA };
+	struct x86emu_cpu c = cpu_task();
+	struct x86emu_task t = { .sel = S_TSS_B, .reason = X86EMU_TASK_GATE, .has_error = true,
+				 .error = 0x1234 };
+
+	(void)state;
+	/* An exception through a task gate: its error code on the new stack; T: a #DB due. */
+	put_tss32(TSS_B, 0x2000, 0x2, 0x100, flat, 0, true);
+	put32(TSS_B + 0x38, 0x7000);		/* ESP */
+	assert_int_equal(x86emu_task_switch(&c, &ops, NULL, &t, &ev), X86EMU_DONE);
+	assert_int_equal(get32(0x6ffc), 0x1234);
+	assert_int_equal(c.gpr[X86EMU_RSP], 0x6ffc);
+	assert_true(t.trap);
+	assert_int_equal(c.rflags, 0x4002);	/* NT */
+	assert_int_equal(get16(TSS_B), S_TSS_A);
+
+	/* EFLAGS.VM: virtual-8086 segments, CPL 3; reserved EFLAGS bits dropped. */
+	c = cpu_task();
+	{
+		static const uint16_t v86[6] = { 0x1000, 0x2000, 0x3000, 0x4000, 0x5000, 0x6000 };
+
+		put_tss32(TSS_B, 0x10, 0xffc20000u | 0x20002, 0x100, v86, 0, false);
+	}
+	assert_int_equal(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_DONE);
+	assert_int_equal(c.rflags, 0x20002);
+	assert_int_equal(c.cpl, 3);
+	for (unsigned s = 0; s < 6; s++) {
+		assert_int_equal(c.seg[s].base, (s + 1) * 0x10000);
+		assert_int_equal(c.seg[s].attr, 0xf3);
+		assert_int_equal(c.seg[s].limit, 0xffff);
+	}
+
+	/* A 16-bit TSS: word registers with all-ones upper halves, FS and GS null, CR3 kept. */
+	c = cpu_task();
+	paging32(&c);
+	put32(TSS_C + 0x0e, 0x0300);		/* IP */
+	ram[TSS_C + 0x10] = 0x02;		/* FLAGS */
+	for (unsigned r = 0; r < 8; r++) {
+		ram[TSS_C + 0x12 + 2 * r] = (uint8_t)(0x40 + r);
+		ram[TSS_C + 0x13 + 2 * r] = 0;
+	}
+	for (unsigned s = 0; s < 4; s++) {
+		ram[TSS_C + 0x22 + 2 * s] = s == X86EMU_CS ? S_CODE : S_DATA;
+		ram[TSS_C + 0x23 + 2 * s] = 0;
+	}
+	assert_int_equal(task(&c, S_TSS_C, X86EMU_TASK_CALL, &t), X86EMU_DONE);
+	assert_int_equal(c.rip, 0x300);
+	assert_int_equal(c.rflags, 0x4002);
+	for (unsigned r = 0; r < 8; r++)
+		assert_int_equal(c.gpr[r], 0xffff0040u + r);
+	assert_int_equal(c.seg[X86EMU_FS].attr, 0);
+	assert_int_equal(c.seg[X86EMU_GS].sel, 0);
+	assert_int_equal(c.cr3, PD32);
+	assert_int_equal(get16(TSS_C), S_TSS_A);
+	assert_int_equal(type_byte(S_TSS_C), 0x83);
+	/* And back with IRET: the 16-bit image saved from the 16-bit task. */
+	c.gpr[X86EMU_RBX] = 0xbbbb;
+	c.rip = 0x302;
+	put32(TSS_A + 0x1c, PD32);		/* A's CR3, loaded on the way back */
+	assert_int_equal(task(&c, S_TSS_A, X86EMU_TASK_IRET, &t), X86EMU_DONE);
+	assert_int_equal(get16(TSS_C + 0x0e), 0x302);
+	assert_int_equal(get16(TSS_C + 0x18), 0xbbbb);
+	assert_int_equal(get16(TSS_C + 0x10), 0x2);	/* NT cleared */
+	assert_int_equal(type_byte(S_TSS_C), 0x81);
+	assert_int_equal(c.rip, 0x1234);
+}
+
+/* CR3 from the TSS under PAE paging: PDPTEs with reserved bits give #TS(0), CR3 stays. */
+static void test_task_cr3(void **state)
+{
+	static const uint16_t flat[6] = { S_DATA, S_CODE, S_DATA, S_DATA, S_DATA, S_DATA };
+	struct x86emu_cpu c = cpu_task();
+	struct x86emu_task t;
+
+	(void)state;
+	/* PAE: PDPT at 0x200000 (entry 0 -> PD 0x201000, a 2 MiB page at 0). */
+	put64(0x200000, 0x201000 | PTE_P);
+	put64(0x201000, PTE_PS | PTE_P | PTE_W);
+	put64(0x202000, 0x201000 | PTE_P | 0x2);	/* another PDPT: bit 1 is reserved */
+	c.cr0 |= CR0_PG;
+	c.cr4 = CR4_PAE;
+	c.cr3 = 0x200000;
+	put_tss32(TSS_B, 0x2000, 0x2, 0x100, flat, 0, false);
+	put32(TSS_B + 0x1c, 0x202000);
+	expect_fault(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_TS, 0);
+	assert_true(t.committed);
+	assert_int_equal(c.cr3, 0x200000);
+	assert_int_equal(c.rip, 0x2000);
+	/* A good one is loaded. */
+	c = cpu_task();
+	c.cr0 |= CR0_PG;
+	c.cr4 = CR4_PAE;
+	c.cr3 = 0x202000;		/* the walk does not check PDPTE reserved bits */
+	put64(0x202000, 0x201000 | PTE_P);
+	put64(0x203000, 0x201000 | PTE_P);
+	put32(TSS_B + 0x1c, 0x203000);
+	assert_int_equal(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_DONE);
+	assert_int_equal(c.cr3, 0x203000);
+	/* Paging off: CR3 is not loaded. */
+	c = cpu_task();
+	put32(TSS_B + 0x1c, 0x203000);
+	assert_int_equal(task(&c, S_TSS_B, X86EMU_TASK_JMP, &t), X86EMU_DONE);
+	assert_int_equal(c.cr3, 0);
+}
+
+/* SDM vol. 3A table 6-5. */
+static void test_exception_merge(void **state)
+{
+	(void)state;
+	assert_int_equal(x86emu_exception_merge(13, 11), X86EMU_DF);	/* contributory twice */
+	assert_int_equal(x86emu_exception_merge(0, 10), X86EMU_DF);
+	assert_int_equal(x86emu_exception_merge(13, 14), 14);		/* then #PF: serially */
+	assert_int_equal(x86emu_exception_merge(14, 14), X86EMU_DF);
+	assert_int_equal(x86emu_exception_merge(14, 12), X86EMU_DF);
+	assert_int_equal(x86emu_exception_merge(14, 6), 6);		/* benign second */
+	assert_int_equal(x86emu_exception_merge(3, 13), 13);		/* benign first */
+	assert_int_equal(x86emu_exception_merge(2, 14), 14);
+	assert_int_equal(x86emu_exception_merge(8, 13), -1);		/* during #DF: shutdown */
+	assert_int_equal(x86emu_exception_merge(8, 14), -1);
+	assert_int_equal(x86emu_exception_merge(8, 1), 1);
+}
+
+
+/* A state VM entry accepts (SDM vol. 3C 26.3.1.2) after a committed switch. */
+static void check_enterable(const struct x86emu_cpu *c)
+{
+	const struct x86emu_seg *cs = &c->seg[X86EMU_CS], *ss = &c->seg[X86EMU_SS];
+	unsigned cpl = c->cpl;
+
+	assert_int_equal(c->rflags & ~0x3f7fd7ull, 0);
+	assert_true(c->rflags & 2);
+	assert_true(c->tr.attr == 0x8b || c->tr.attr == 0x83 ||
+		    (c->tr.attr & 0xf7f) == 0x8b || (c->tr.attr & 0xf7f) == 0x83);
+	assert_true(c->ldtr.attr == 0 || (c->ldtr.attr & 0x9f) == 0x82);
+	if (c->rflags & 0x20000) {
+		for (unsigned s = 0; s < 6; s++)
+			assert_int_equal(c->seg[s].attr, 0xf3);
+		assert_int_equal(cpl, 3);
+		return;
+	}
+	assert_int_equal(cs->attr & 0x99, 0x99);	/* P, S, code, accessed */
+	if (cs->attr & 4)
+		assert_true(((cs->attr >> 5) & 3) <= cpl);
+	else
+		assert_int_equal((cs->attr >> 5) & 3, cpl);
+	assert_int_equal(ss->attr & 0x9b, 0x93);	/* P, S, data, writable, accessed */
+	assert_int_equal((ss->attr >> 5) & 3, cpl);
+	for (unsigned s = 0; s < 6; s++) {
+		unsigned a = c->seg[s].attr;
+
+		if (s == X86EMU_CS || s == X86EMU_SS || !a)
+			continue;
+		assert_int_equal(a & 0x91, 0x91);
+		assert_true(!(a & 8) || (a & 2));
+	}
+}
+
+/* Random descriptors and TSS contents: never a state a CPU could not enter. */
+static void test_task_random(void **state)
+{
+	static const uint16_t pick[] = { 0, S_CODE, S_DATA, S_TSS_A, S_TSS_B, S_LDT, S_CODE3,
+					 S_DATA3, S_FRESH, S_ABSENT, S_SMALL, S_CODE_L, 0x0f, 0x0c,
+					 0x68, 0xfff8 };
+	unsigned seen_done = 0, seen_late = 0, seen_early = 0;
+
+	(void)state;
+	for (unsigned iter = 0; iter < 20000; iter++) {
+		struct x86emu_cpu c = cpu_task(), before;
+		struct x86emu_task t = { .reason = (uint8_t)(rnd() % 4) };
+		enum x86emu_status st;
+
+		/* Some random descriptors, a random new TSS (sometimes with sane selectors). */
+		for (unsigned k = rnd() % 4; k; k--)
+			put64(GDT + 8 * (1 + rnd() % (GDT_LIMIT / 8)), rnd());
+		for (unsigned k = 0; k < 0x68; k += 8)
+			put64(TSS_B + k, rnd());
+		if (rnd() % 2) {	/* a sane task, some of its selectors then replaced */
+			static const uint16_t flat[6] = { S_DATA, S_CODE, S_DATA, S_DATA, S_DATA, S_DATA };
+
+			put_tss32(TSS_B, (uint32_t)rnd() % 0x10000, 2, 0, flat, 0, rnd() % 2);
+			put32(TSS_B + 0x38, 0x7000);
+		}
+		for (unsigned sgi = 0; sgi < 6 && rnd() % 3 == 0; sgi++)
+			put32(TSS_B + 0x48 + 4 * (rnd() % 6), (uint32_t)pick[rnd() % 16] | (uint32_t)(rnd() % 4));
+		if (rnd() % 2)
+			put32(TSS_B + 0x24, (uint32_t)rnd() & ~0x20000u);
+		t.sel = (uint16_t)(rnd() % 3 ? S_TSS_B : pick[rnd() % 16]);
+		if (t.reason == X86EMU_TASK_IRET && rnd() % 2)
+			ram[GDT + S_TSS_B + 5] |= 2;
+		t.has_error = rnd() % 2;
+		t.error = (uint32_t)rnd();
+		before = c;
+		st = x86emu_task_switch(&c, &ops, NULL, &t, &ev);
+		assert_true(st == X86EMU_DONE || st == X86EMU_EXCEPTION || st == X86EMU_BUS);
+		if (st == X86EMU_BUS)	/* a base outside the fake RAM: the VM would be stopped */
+			continue;
+		if (t.committed) {
+			check_enterable(&c);
+			if (st == X86EMU_DONE)
+				seen_done++;
+			else
+				seen_late++;
+		} else {
+			assert_int_equal(st, X86EMU_EXCEPTION);
+			assert_memory_equal(&c, &before, sizeof(c));
+			seen_early++;
+		}
+	}
+	assert_true(seen_done > 100 && seen_late > 100 && seen_early > 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1533,6 +2058,13 @@ int main(void)
 		cmocka_unit_test_setup(test_long_mode_addressing, reset),
 		cmocka_unit_test_setup(test_bad_instructions, reset),
 		cmocka_unit_test_setup(test_random_bytes, reset),
+		cmocka_unit_test_setup(test_task_call_iret_jmp, reset),
+		cmocka_unit_test_setup(test_task_faults_before_commit, reset),
+		cmocka_unit_test_setup(test_task_faults_after_commit, reset),
+		cmocka_unit_test_setup(test_task_gate_trap_v86_tss16, reset),
+		cmocka_unit_test_setup(test_task_cr3, reset),
+		cmocka_unit_test_setup(test_exception_merge, reset),
+		cmocka_unit_test_setup(test_task_random, reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -175,7 +175,7 @@ static int svm_vcpu_init(struct vcpu *v, const struct vcpu_boot_state *st)
 	/* INVD must be intercepted: in a guest it would drop the host's dirty cache lines. */
 	c->intercept3 = SVM_INT3_INTR | SVM_INT3_NMI | SVM_INT3_CPUID | SVM_INT3_HLT |
 			SVM_INT3_INVD | SVM_INT3_INVLPGA | SVM_INT3_IOIO | SVM_INT3_MSR |
-			SVM_INT3_SHUTDOWN;
+			SVM_INT3_SHUTDOWN | SVM_INT3_TASK_SWITCH;
 	/* VMRUN must be intercepted (APM 15.5.1); the others are SVM instructions a guest may not use. */
 	/*
 	 * WBINVD too: QEMU's TCG checks the WBINVD intercept for INVD (0F 08),
@@ -276,22 +276,44 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CS_L: return !!(c->cs.attrib & VMCB_ATTR_L);
 	case VREG_DR6: return c->dr6;
 	case VREG_TPR: return (c->int_ctl & SVM_V_TPR_MASK) << 4;
+	case VREG_GDT_BASE: return c->gdtr.base;
+	case VREG_GDT_LIMIT: return c->gdtr.limit;
 	default: return 0;
 	}
 }
 
-static void svm_get_seg(struct vcpu *v, int i, struct seg_state *s)
+static struct vmcb_seg *vmcb_seg(struct vmcb *c, int i)
 {
-	struct vmcb *c = S(v)->vmcb;
-	const struct vmcb_seg *const seg[SEG_COUNT] = {
+	struct vmcb_seg *const seg[SEG_COUNT] = {
 		[SEG_ES] = &c->es, [SEG_CS] = &c->cs, [SEG_SS] = &c->ss, [SEG_DS] = &c->ds,
 		[SEG_FS] = &c->fs, [SEG_GS] = &c->gs, [SEG_LDTR] = &c->ldtr, [SEG_TR] = &c->tr,
 	};
 
-	s->sel = seg[i]->sel;
-	s->attr = seg[i]->attrib;
-	s->limit = seg[i]->limit;
-	s->base = seg[i]->base;
+	return seg[i];
+}
+
+static void svm_get_seg(struct vcpu *v, int i, struct seg_state *s)
+{
+	const struct vmcb_seg *g = vmcb_seg(S(v)->vmcb, i);
+
+	s->sel = g->sel;
+	s->attr = g->attrib;
+	s->limit = g->limit;
+	s->base = g->base;
+}
+
+/* svm_set_seg - the VMCB keeps the CPL apart (APM vol. 2 15.5.1): it follows SS.DPL. */
+static void svm_set_seg(struct vcpu *v, int i, const struct seg_state *s)
+{
+	struct vmcb *c = S(v)->vmcb;
+	struct vmcb_seg *g = vmcb_seg(c, i);
+
+	g->sel = s->sel;
+	g->attrib = s->attr;
+	g->limit = s->limit;
+	g->base = s->base;
+	if (i == SEG_SS)
+		c->cpl = (uint8_t)((s->attr >> 5) & 3);
 }
 
 static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
@@ -433,6 +455,7 @@ const struct virt_ops svm_ops = {
 	.get_reg = svm_get_reg,
 	.get_seg = svm_get_seg,
 	.set_reg = svm_set_reg,
+	.set_seg = svm_set_seg,
 	.skip_insn = svm_skip_insn,
 	.inject = svm_inject,
 	.can_inject = svm_can_inject,

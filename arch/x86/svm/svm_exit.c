@@ -11,6 +11,7 @@
 #include "arch/x86/cpufeat.h"
 #include "arch/x86/insn.h"
 #include "arch/x86/svm/svm.h"
+#include "kernel/gmem.h"
 #include "kernel/vm.h"
 
 static void set_len(struct svm_vcpu *s, uint32_t len)
@@ -106,6 +107,71 @@ static void decode_dr_access(struct vcpu *v, struct svm_vcpu *s, unsigned dr, bo
 	e->dr.gpr = a.gpr;
 	e->dr.write = write;
 	set_len(s, a.len);
+}
+
+/*
+ * task_switch - task switches are intercepted so that the policy does them
+ * as on VMX (a native switch can stop half way on a nested page fault, then
+ * finds its own TSS busy when the event is re-delivered). EXITINFO1 holds
+ * the new TSS's selector; EXITINFO2 bit 36 IRET, bit 38 JMP, bit 44 an
+ * error code in bits 31:0 (APM vol. 2, "Task Switch Intercept" in chapter
+ * 15); EXITINTINFO the event a task gate delivers, which the
+ * switch consumes. RIP is the instruction's own (CALL, JMP, IRET, INT n):
+ * its length is decoded.
+ */
+/* idt_task_gate - IDT entry @vec of the guest is a task gate to TSS @sel. */
+static bool idt_task_gate(struct vcpu *v, const struct vmcb *c, unsigned vec, uint16_t sel)
+{
+	uint8_t d[8];
+
+	if (vec * 8 + 7 > c->idtr.limit || guest_read_linear(v, c->idtr.base + vec * 8, d, 8))
+		return false;
+	return (d[5] & 0x1f) == 5 && ((d[2] | d[3] << 8) & 0xfffc) == (sel & 0xfffc);
+}
+
+static void task_switch(struct vcpu *v, struct svm_vcpu *s, struct vm_exit *e)
+{
+	struct vmcb *c = s->vmcb;
+	uint64_t info = c->exitintinfo, i2 = c->exitinfo2;
+	uint32_t type = (uint32_t)info & SVM_EVT_TYPE_MASK;
+	uint16_t sel = (uint16_t)c->exitinfo1;
+	uint8_t vec = (uint8_t)info;
+	bool gate = info & SVM_EVT_VALID, code32 = c->cs.attrib & VMCB_ATTR_DB;
+	unsigned len = 0;
+	int n;
+
+	/*
+	 * Bochs's AMD model records EXITINTINFO for exceptions only and leaves
+	 * a stale one for INT n and external interrupts: an event whose IDT
+	 * entry is no task gate to this TSS is taken for the INT at RIP (if its
+	 * gate is) or for an external interrupt.
+	 */
+	if (gate && !idt_task_gate(v, c, vec, sel)) {
+		if (x86_task_insn_len(v, code32, &len, &n) && n >= 0 && idt_task_gate(v, c, (unsigned)n, sel)) {
+			vec = (uint8_t)n;
+			type = n == 3 || n == 4 ? SVM_EVT_TYPE_EXC : SVM_EVT_TYPE_SOFT;
+		} else {
+			type = SVM_EVT_TYPE_INTR;
+		}
+	}
+	if ((!gate || type == SVM_EVT_TYPE_SOFT || (type == SVM_EVT_TYPE_EXC && (vec == 3 || vec == 4))) &&
+	    !x86_task_insn_len(v, code32, &len, &n)) {
+		fail(e, "task switch by an instruction that is not a far CALL/JMP, IRET or INT", c->rip);
+		return;
+	}
+	e->kind = EXIT_TASK_SWITCH;
+	e->vectoring = false;
+	e->task.sel = sel;
+	e->task.reason = (i2 >> 36) & 1 ? TASK_IRET : (i2 >> 38) & 1 ? TASK_JMP :
+			 gate ? TASK_GATE : TASK_CALL;
+	e->task.insn_len = (uint8_t)len;
+	e->task.exception = gate && type == SVM_EVT_TYPE_EXC;
+	e->task.vector = vec;
+	e->task.has_error = (i2 >> 44) & 1;
+	e->task.error = (uint32_t)i2;
+	if (gate)
+		c->eventinj = 0;	/* svm_vcpu_run queued it again */
+	c->int_state &= ~1ull;		/* no interrupt shadow in the new task */
 }
 
 void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
@@ -205,6 +271,9 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		e->kind = EXIT_INVD;
 		set_len(s, 2);	/* 0F 08 or 0F 09 */
 		break;
+	case SVM_EXIT_TASK_SWITCH:
+		task_switch(v, s, e);
+		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = EXIT_TRIPLE_FAULT;
 		break;
@@ -237,6 +306,7 @@ const char *svm_exit_name(uint32_t raw)
 	case SVM_EXIT_IOIO: return "IOIO";
 	case SVM_EXIT_MSR: return "MSR";
 	case SVM_EXIT_SHUTDOWN: return "SHUTDOWN";
+	case SVM_EXIT_TASK_SWITCH: return "TASK_SWITCH";
 	case SVM_EXIT_VMRUN: return "VMRUN";
 	case SVM_EXIT_VMMCALL: return "VMMCALL";
 	case SVM_EXIT_NPF: return "NPF";

@@ -23,6 +23,7 @@
 #define SVM_INT3_INVLPGA	(1u << 26)
 #define SVM_INT3_IOIO		(1u << 27)
 #define SVM_INT3_MSR		(1u << 28)
+#define SVM_INT3_TASK_SWITCH	(1u << 29)
 #define SVM_INT3_SHUTDOWN	(1u << 31)
 /* Intercept vector 4 (offset 0x10). */
 #define SVM_INT4_VMRUN		(1u << 0)
@@ -73,6 +74,7 @@
 #define SVM_EXIT_INVLPGA	0x07a
 #define SVM_EXIT_IOIO		0x07b
 #define SVM_EXIT_MSR		0x07c
+#define SVM_EXIT_TASK_SWITCH	0x07d
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_VMRUN		0x080
 #define SVM_EXIT_VMMCALL	0x081

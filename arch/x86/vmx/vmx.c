@@ -607,6 +607,8 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CS_L: return !!(vmread(VMCS_GUEST_CS_AR) & AR_L);
 	case VREG_DR6: return lazy_dr6(&X(v)->lazy);
 	case VREG_TPR: return *vtpr(X(v));
+	case VREG_GDT_BASE: return vmread(VMCS_GUEST_GDTR_BASE);
+	case VREG_GDT_LIMIT: return vmread(VMCS_GUEST_GDTR_LIMIT);
 	default: return 0;
 	}
 }
@@ -624,6 +626,17 @@ static void vmx_get_seg(struct vcpu *v, int i, struct seg_state *s)
 	s->attr = (ar & AR_UNUSABLE) ? 0 : (uint16_t)((ar & 0xff) | ((ar >> 4) & 0xf00));
 }
 
+/* vmx_set_seg - struct seg_state's attributes as VMCS access rights (bits 11:8 to 15:12). */
+static void vmx_set_seg(struct vcpu *v, int i, const struct seg_state *s)
+{
+	vmcs_load(X(v));
+	vmw(VMCS_GUEST_ES_SEL + 2 * i, s->sel);
+	vmw(VMCS_GUEST_ES_BASE + 2 * i, s->base);
+	vmw(VMCS_GUEST_ES_LIMIT + 2 * i, s->limit);
+	vmw(VMCS_GUEST_ES_AR + 2 * i,
+	    s->attr ? (uint64_t)((s->attr & 0xff) | ((s->attr & 0xf00) << 4)) : AR_UNUSABLE);
+}
+
 static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 {
 	struct vmx_vcpu *x = X(v);
@@ -637,6 +650,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_CR2: x->cr2 = val; break;
 	case VREG_CR3:
 		vmw(VMCS_GUEST_CR3, val);
+		load_pdptes(v);
 		x->flush = true;	/* a MOV to CR3 would have flushed the VPID's TLB */
 		break;
 	case VREG_CR4: set_cr4(val); load_pdptes(v); break;
@@ -750,6 +764,7 @@ const struct virt_ops vmx_ops = {
 	.get_reg = vmx_get_reg,
 	.get_seg = vmx_get_seg,
 	.set_reg = vmx_set_reg,
+	.set_seg = vmx_set_seg,
 	.skip_insn = vmx_skip_insn,
 	.inject = vmx_inject,
 	.can_inject = vmx_can_inject,

@@ -70,6 +70,40 @@ static void cr_access(struct vcpu *v, uint64_t q, struct vm_exit *e)
 	fail(e, "unexpected control-register access", q);
 }
 
+/*
+ * task_switch - VMX exits on every task switch (SDM vol. 3C 26.4.2) and
+ * the policy does it. The qualification gives the new TSS's selector and
+ * the source (28.2.1, table 28-2); for a task gate in the IDT the
+ * IDT-vectoring fields name the event, which the switch delivers: the
+ * re-injection reinject() queued is withdrawn. The instruction length is
+ * saved for CALL, JMP, IRET and software interrupts (28.2.5).
+ */
+static void task_switch(uint64_t q, struct vm_exit *e)
+{
+	uint32_t info = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO), type = info & INTR_INFO_TYPE_MASK;
+	uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	bool gate = ((q >> 30) & 3) == TASK_GATE && (info & INTR_INFO_VALID);
+	bool soft = type == INTR_TYPE_SW_INT || type == INTR_TYPE_PRIV_SW_EXC || type == INTR_TYPE_SW_EXC;
+
+	e->kind = EXIT_TASK_SWITCH;
+	e->vectoring = false;
+	e->task.sel = (uint16_t)q;
+	e->task.reason = (uint8_t)((q >> 30) & 3);
+	e->task.insn_len = !gate || soft ? (uint8_t)vmread(VMCS_EXIT_INSN_LEN) : 0;
+	e->task.exception = gate && type == INTR_TYPE_HW_EXC;
+	e->task.vector = (uint8_t)(info & INTR_INFO_VECTOR_MASK);
+	e->task.has_error = gate && (info & INTR_INFO_ERROR);
+	e->task.error = e->task.has_error ? (uint32_t)vmread(VMCS_IDT_VECTORING_ERROR) : 0;
+	if (gate)
+		vmwrite_ok(VMCS_ENTRY_INTR_INFO, 0);
+	/* An NMI's task runs with NMIs blocked; IRET ends that blocking (vol. 3A 6.7.1). */
+	if (gate && type == INTR_TYPE_NMI)
+		intr |= INTR_BLOCK_NMI;
+	if (e->task.reason == TASK_IRET)
+		intr &= ~(uint64_t)INTR_BLOCK_NMI;
+	vmwrite_ok(VMCS_GUEST_INTERRUPTIBILITY, intr & ~(uint64_t)(INTR_BLOCK_STI | INTR_BLOCK_MOV_SS));
+}
+
 static const char *entry_fail_name(uint32_t basic)
 {
 	switch (basic) {
@@ -191,7 +225,7 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 		e->kind = EXIT_XSETBV;
 		break;
 	case EXIT_REASON_TASK_SWITCH:
-		fail(e, "hardware task switch (not emulated)", q);
+		task_switch(q, e);
 		break;
 	default:
 		fail(e, "unexpected VM exit", q);

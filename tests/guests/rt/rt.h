@@ -128,6 +128,14 @@ uint32_t rt_image_end_page(void);
 
 /* ---- traps: IDT, handlers, expected faults ---- */
 
+/* A 32-bit TSS (SDM Vol. 3A, 7.2.1). */
+struct tss32 {
+	uint32_t link, esp0, ss0, esp1, ss1, esp2, ss2, cr3, eip, eflags;
+	uint32_t eax, ecx, edx, ebx, esp, ebp, esi, edi;
+	uint32_t es, cs, ss, ds, fs, gs, ldt;
+	uint16_t trap, iomap;
+} __attribute__((packed));
+
 struct rt_frame {
 	uint32_t edi, esi, ebp, esp_dummy, ebx, edx, ecx, eax;
 	uint32_t vector, error;
