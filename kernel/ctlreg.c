@@ -99,6 +99,28 @@ bool ctl_cr4_ok(const struct ctl_state *s, uint64_t allowed, uint64_t val)
 	return true;
 }
 
+bool ctl_pdptes_load(const struct ctl_state *s, uint64_t cr0, uint64_t cr4)
+{
+	const uint64_t cr0_bits = CR0_CD | CR0_NW | CR0_PG;
+	const uint64_t cr4_bits = CR4_PAE | CR4_PGE | CR4_PSE | CR4_SMEP;
+
+	if (!(cr0 & CR0_PG) || !(cr4 & CR4_PAE) || (s->efer & EFER_LME))
+		return false;
+	return ((cr0 ^ s->cr0) & cr0_bits) || ((cr4 ^ s->cr4) & cr4_bits);
+}
+
+bool ctl_pdptes_ok(const uint64_t pdpte[4], unsigned maxphyaddr)
+{
+	uint64_t rsvd = X86_BIT(1) | X86_BIT(2) | (0xfull << 5);
+
+	if (maxphyaddr < 64)
+		rsvd |= ~0ull << maxphyaddr;
+	for (int i = 0; i < 4; i++)
+		if ((pdpte[i] & 1) && (pdpte[i] & rsvd))
+			return false;
+	return true;
+}
+
 bool ctl_efer_value(const struct ctl_state *s, uint64_t allowed, uint64_t val, uint64_t *efer)
 {
 	uint64_t want = val & ~EFER_LMA;

@@ -35,6 +35,21 @@ bool ctl_cr0_ok(const struct ctl_state *s, uint64_t val);
 bool ctl_cr4_ok(const struct ctl_state *s, uint64_t allowed, uint64_t val);
 
 /*
+ * ctl_pdptes_load - true if a MOV to CR0 or CR4 taking @s to @cr0 and @cr4
+ * loads the four PAE PDPTEs from CR3 (SDM vol. 3A 4.4.1): PAE paging is in
+ * use afterwards (PG, PAE, EFER.LME clear) and the write changes CD, NW or
+ * PG of CR0, or PAE, PGE, PSE or SMEP of CR4. The MOV then gives #GP(0)
+ * unless ctl_pdptes_ok() holds for them.
+ */
+bool ctl_pdptes_load(const struct ctl_state *s, uint64_t cr0, uint64_t cr4);
+
+/*
+ * ctl_pdptes_ok - false if a present entry of @pdpte sets a reserved bit
+ * (2:1, 8:5, 63:@maxphyaddr; SDM vol. 3A table 4-8).
+ */
+bool ctl_pdptes_ok(const uint64_t pdpte[4], unsigned maxphyaddr);
+
+/*
  * ctl_efer_value - the EFER a WRMSR of @val leaves: LMA is read-only (the
  * written bit is ignored, the CPU's kept). Returns false for #GP(0):
  * a bit outside @allowed, or LME changed while paging is on.

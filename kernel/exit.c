@@ -12,6 +12,7 @@
 #include "kernel/arch.h"
 #include "kernel/emulate.h"
 #include "kernel/exit.h"
+#include "kernel/gmem.h"
 #include "kernel/guestcpu.h"
 #include "kernel/hvabi.h"
 #include "kernel/mem.h"
@@ -128,6 +129,24 @@ static void handle_msr(struct vcpu *v, bool write)
 	complete_or_gp(v, ok);
 }
 
+/*
+ * pdptes_valid - false where a MOV to CR0 or CR4 taking @v from @cs to @cr0
+ * and @cr4 loads PAE PDPTEs that set a reserved bit: #GP(0) then (SDM vol. 3A
+ * 4.4.1), where VM entry would fail otherwise. Only where the CPU loads them
+ * (virt->loads_pdptes). A table outside guest RAM reads as all ones, as on a
+ * PC, so it is refused too.
+ */
+static bool pdptes_valid(struct vcpu *v, const struct ctl_state *cs, uint64_t cr0, uint64_t cr4)
+{
+	uint64_t pdpte[4];
+
+	if (!virt->loads_pdptes || !ctl_pdptes_load(cs, cr0, cr4))
+		return true;
+	if (guest_read_phys(v->vm, cs->cr3 & 0xffffffe0ull, pdpte, sizeof(pdpte)))
+		return false;
+	return ctl_pdptes_ok(pdpte, guest_maxphyaddr(v));
+}
+
 /* handle_cr_write - a checked write to CR0, CR4 or CR8 (the TPR); #GP where the CPU would give one. */
 static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 {
@@ -137,12 +156,12 @@ static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 
 	switch (e->cr.cr) {
 	case 0:
-		ok = ctl_cr0_ok(&cs, val);
+		ok = ctl_cr0_ok(&cs, val) && pdptes_valid(v, &cs, val, cs.cr4);
 		if (ok)
 			virt->set_reg(v, VREG_CR0, val);
 		break;
 	case 4:
-		ok = ctl_cr4_ok(&cs, guest_cr4_allowed(v), val);
+		ok = ctl_cr4_ok(&cs, guest_cr4_allowed(v), val) && pdptes_valid(v, &cs, cs.cr0, val);
 		if (ok)
 			virt->set_reg(v, VREG_CR4, val);
 		break;

@@ -168,6 +168,17 @@ uint64_t guest_cr4_allowed(const struct vcpu *v)
 	return ctl_cr4_allowed(l1, l7);
 }
 
+unsigned guest_maxphyaddr(const struct vcpu *v)
+{
+	uint32_t r[4];
+
+	guest_cpuid(v, 0x80000000u, 0, r);
+	if (r[0] < 0x80000008u)
+		return 36;
+	guest_cpuid(v, 0x80000008u, 0, r);
+	return r[0] & 0xff;
+}
+
 uint64_t guest_efer_allowed(const struct vcpu *v)
 {
 	uint32_t l81[4];

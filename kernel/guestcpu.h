@@ -16,6 +16,9 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 /* guest_cr4_allowed - the CR4 bits @v's CPUID advertises. */
 uint64_t guest_cr4_allowed(const struct vcpu *v);
 
+/* guest_maxphyaddr - the physical-address width @v's CPUID reports (36 without leaf 0x80000008). */
+unsigned guest_maxphyaddr(const struct vcpu *v);
+
 /* guest_efer_allowed - the EFER bits @v's CPUID advertises (LMA not among them). */
 uint64_t guest_efer_allowed(const struct vcpu *v);
 

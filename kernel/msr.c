@@ -124,17 +124,6 @@ static bool wr_ignore(struct vcpu *v, uint32_t msr, uint64_t *val)
 }
 
 /* The local APIC's MSRs: the base, the x2APIC registers, the TSC deadline (drivers/vlapic.c). */
-static unsigned guest_maxphyaddr(struct vcpu *v)
-{
-	uint32_t r[4];
-
-	guest_cpuid(v, 0x80000000u, 0, r);
-	if (r[0] < 0x80000008u)
-		return 36;
-	guest_cpuid(v, 0x80000008u, 0, r);
-	return r[0] & 0xff;
-}
-
 static bool rw_apic_base(struct vcpu *v, uint64_t *val, bool write)
 {
 	if (vlapic_base_msr(&v->lapic, write, val, guest_maxphyaddr(v)))

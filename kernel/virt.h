@@ -136,6 +136,13 @@ struct virt_ops {
 	const char *name;			/* "VMX" or "SVM" */
 	const struct p2m_format *p2m_format;	/* EPT or NPT entries */
 	unsigned p2m_flags;			/* P2M_F_1G when the CPU walks 1 GiB leaves */
+	/*
+	 * The CPU loads a PAE guest's four PDPTEs at MOV to CR0/CR3/CR4 and
+	 * checks them then (VMX: the VMCS holds them, SDM vol. 3C 26.3.1.6).
+	 * SVM's nested walks read them from memory every time (QEMU even sets
+	 * their accessed bit, which Intel's check calls reserved).
+	 */
+	bool loads_pdptes;
 
 	/* cpu_enable - turn virtualization on for this CPU (VMXON / EFER.SVME). Returns 0 or -errno. */
 	int (*cpu_enable)(void);

@@ -24,12 +24,14 @@
 #define CR0_PG		(1u << 31)
 #define CR4_PSE		(1u << 4)
 #define CR4_PAE		(1u << 5)
+#define CR4_PGE		(1u << 7)
 
 static uint32_t pd32[1024] __attribute__((aligned(4096)));
 static uint64_t pml4[512] __attribute__((aligned(4096)));
 static uint64_t pdpt[512] __attribute__((aligned(4096)));
 static uint64_t pd64[512] __attribute__((aligned(4096)));
 static uint64_t pd64_hi[512] __attribute__((aligned(4096)));
+static uint64_t pae_pdpt[4] __attribute__((aligned(32)));
 
 /* cr0_probe / cr4_probe - MOV to CRn; the vector it raised, or -1. */
 static int cr0_probe(uint32_t v)
@@ -254,6 +256,76 @@ static void long_mode_round_trip(void)
 }
 
 /*
+ * pae_pdptes - PAE paging (PG, PAE, LME clear): a MOV to CR0 or CR4 that
+ * changes PG, CD, NW, PAE, PGE, PSE or SMEP loads the four PDPTEs from CR3,
+ * and one that is present with a reserved bit set (bit 1, the "writable"
+ * bit of the other levels) gives #GP(0) with nothing changed (SDM vol. 3A
+ * 4.4.1). Under sharevisor on Intel (VMX) these writes exit and the policy
+ * does the load (a bad one would otherwise fail the VM entry). AMD's nested
+ * paging, and bare QEMU's TCG, read PDPTEs at each walk instead (QEMU sets
+ * bit 5 in them as an accessed bit), so there only the good path runs.
+ */
+static void pae_pdptes(void)
+{
+	uint32_t cr0 = RT_READ_REG(cr0), cr4 = RT_READ_REG(cr4);
+	bool hv = rt_hv_present() && rt_cpu_is_intel(), pge = cpuid(1, 0).edx & (1u << 13);
+	int bad_pg, bad_pge = -1, good_cd = -1;
+	uint32_t paged_cr0, after_pg, after_pge = 0, flags;
+
+	if (!(cpuid(1, 0).edx & (1u << 6))) {
+		rt_skip("no PAE");
+		return;
+	}
+	for (int i = 0; i < 512; i++)
+		pd64[i] = ((uint64_t)i << 21) | 0x83;	/* 2 MiB pages: the first GiB */
+	pae_pdpt[0] = (uint32_t)pd64 | 1;	/* a PDPTE has no R/W bit: only P, PWT, PCD */
+	pae_pdpt[1] = pae_pdpt[2] = pae_pdpt[3] = 0;
+	__asm__ volatile("pushf; pop %0; cli" : "=r"(flags) : : "memory");
+	__asm__ volatile("mov %0, %%cr3" : : "r"(pae_pdpt) : "memory");
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4 | CR4_PAE) : "memory");
+	if (hv) {
+		pae_pdpt[3] = (uint32_t)pd64 | 3;	/* reserved bit 1 */
+		bad_pg = cr0_probe(cr0 | CR0_PG);
+		after_pg = RT_READ_REG(cr0);
+		pae_pdpt[3] = 0;
+	} else {
+		bad_pg = VEC_GP;
+		after_pg = cr0;
+	}
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0 | CR0_PG) : "memory");
+	paged_cr0 = RT_READ_REG(cr0);
+	if (hv) {
+		/* A CD toggle reloads them too: fine while they are good. */
+		good_cd = cr0_probe(paged_cr0 | CR0_CD);
+		__asm__ volatile("mov %0, %%cr0" : : "r"(paged_cr0) : "memory");
+		if (pge) {
+			pae_pdpt[2] = (uint32_t)pd64 | 1 | (1u << 5);	/* reserved bit 5 */
+			bad_pge = cr4_probe(cr4 | CR4_PAE | CR4_PGE);
+			after_pge = RT_READ_REG(cr4);
+			pae_pdpt[2] = 0;
+		}
+	}
+	__asm__ volatile("mov %0, %%cr0" : : "r"(cr0) : "memory");
+	__asm__ volatile("mov %0, %%cr4" : : "r"(cr4) : "memory");
+	__asm__ volatile("push %0; popf" : : "r"(flags) : "memory", "cc");
+	if (hv)
+		rt_printf("pae_pdptes: PG with a bad PDPTE: vector %d; PGE: vector %d; paged cr0 %x\n",
+			  bad_pg, bad_pge, paged_cr0);
+	else
+		rt_printf("pae_pdptes: good PDPTEs only (bare or AMD); paged cr0 %x\n", paged_cr0);
+	EXPECT(bad_pg == VEC_GP);
+	EXPECT(!(after_pg & CR0_PG));
+	EXPECT(paged_cr0 == (cr0 | CR0_PG));
+	EXPECT(good_cd == -1);
+	if (hv && pge) {
+		EXPECT(bad_pge == VEC_GP);
+		EXPECT(after_pge == (cr4 | CR4_PAE));
+	}
+	EXPECT(RT_READ_REG(cr0) == cr0);
+	EXPECT(RT_READ_REG(cr4) == cr4);
+}
+
+/*
  * cr8_64 - 64-bit code, entered by a far call to selector 0x18 from
  * compatibility mode and left by a 32-bit far return: CR8 := EAX, then
  * EAX := the xAPIC TPR (at 0xfee00080); then TPR := ECX, EDX := CR8.
@@ -335,6 +407,7 @@ static const struct rt_test tests[] = {
 	{ "efer_checks", efer_checks },
 	{ "cr4_bits", cr4_bits },
 	{ "long_mode_round_trip", long_mode_round_trip },
+	{ "pae_pdptes", pae_pdptes },
 	{ "cr8_tpr", cr8_tpr },
 	{ "bad_long_mode", bad_long_mode },
 	{ NULL, NULL },

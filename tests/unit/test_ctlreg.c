@@ -118,6 +118,55 @@ static void test_cr4_allowed_by_cpuid(void **state)
 	}
 }
 
+/* When a CR0/CR4 write loads the PAE PDPTEs (SDM vol. 3A 4.4.1), and which ones are refused. */
+static void test_pdptes(void **state)
+{
+	const struct ctl_state pae = { .cr0 = CR0_PE | CR0_ET | CR0_PG, .cr3 = 0x2000, .cr4 = CR4_PAE };
+	const struct ctl_state lme = { .cr0 = CR0_PE | CR0_ET, .cr4 = CR4_PAE, .efer = EFER_LME };
+	const uint64_t pae_cr0 = CR0_PE | CR0_ET | CR0_PG;
+	uint64_t good[4] = { 0x3000 | 1, 0x4000 | 1 | X86_BIT(3) | X86_BIT(4), 0, 0xe00 };
+	uint64_t bad[4];
+
+	(void)state;
+	/* Paging on with PAE, or PAE on with paging: a load. */
+	assert_true(ctl_pdptes_load(&prot, pae_cr0, CR4_PAE));
+	assert_true(ctl_pdptes_load(&(struct ctl_state){ .cr0 = pae_cr0 }, pae_cr0, CR4_PAE));
+	/* Each of CD, NW, PG and PAE, PGE, PSE, SMEP changed in PAE paging: a load. */
+	assert_true(ctl_pdptes_load(&pae, pae_cr0 | CR0_CD, CR4_PAE));
+	assert_true(ctl_pdptes_load(&pae, pae_cr0 | CR0_CD | CR0_NW, CR4_PAE));
+	assert_true(ctl_pdptes_load(&pae, pae_cr0, CR4_PAE | CR4_PGE));
+	assert_true(ctl_pdptes_load(&pae, pae_cr0, CR4_PAE | CR4_PSE));
+	assert_true(ctl_pdptes_load(&pae, pae_cr0, CR4_PAE | CR4_SMEP));
+	/* Other bits, no change, no PAE paging afterwards, or long mode: none. */
+	assert_false(ctl_pdptes_load(&pae, pae_cr0 | CR0_WP, CR4_PAE));
+	assert_false(ctl_pdptes_load(&pae, pae_cr0, CR4_PAE | CR4_OSFXSR));
+	assert_false(ctl_pdptes_load(&pae, pae_cr0, CR4_PAE));
+	assert_false(ctl_pdptes_load(&pae, CR0_PE | CR0_ET, CR4_PAE));
+	assert_false(ctl_pdptes_load(&prot, CR0_PE | CR0_ET | CR0_PG, 0));
+	assert_false(ctl_pdptes_load(&lme, pae_cr0, CR4_PAE));
+	assert_false(ctl_pdptes_load(&lm64, lm64.cr0 | CR0_CD, CR4_PAE));
+
+	/* Reserved: bits 2:1, 8:5 and 63:MAXPHYADDR, in present entries only. */
+	assert_true(ctl_pdptes_ok(good, 36));
+	for (int bit = 1; bit < 64; bit++) {
+		bool rsvd = bit == 1 || bit == 2 || (bit >= 5 && bit <= 8) || bit >= 36;
+
+		for (int i = 0; i < 4; i++) {
+			for (int j = 0; j < 4; j++)
+				bad[j] = good[j];
+			bad[i] = 0x5000 | 1 | (1ull << bit);
+			assert_int_equal(ctl_pdptes_ok(bad, 36), !rsvd);
+			bad[i] &= ~1ull;	/* not present: nothing is checked */
+			assert_true(ctl_pdptes_ok(bad, 36));
+		}
+	}
+	bad[0] = 1 | (1ull << 40);
+	bad[1] = bad[2] = bad[3] = 0;
+	assert_false(ctl_pdptes_ok(bad, 40));
+	assert_true(ctl_pdptes_ok(bad, 48));
+	assert_true(ctl_pdptes_ok(bad, 64));
+}
+
 static void test_efer(void **state)
 {
 	uint32_t l81[4] = { 0, 0, 0, CPUID81_EDX_SYSCALL | CPUID81_EDX_NX | CPUID81_EDX_LM };
@@ -235,6 +284,7 @@ int main(void)
 		cmocka_unit_test(test_cr0_long_mode),
 		cmocka_unit_test(test_cr4),
 		cmocka_unit_test(test_cr4_allowed_by_cpuid),
+		cmocka_unit_test(test_pdptes),
 		cmocka_unit_test(test_efer),
 		cmocka_unit_test(test_xcr0),
 		cmocka_unit_test(test_dr),

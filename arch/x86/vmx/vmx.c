@@ -757,6 +757,7 @@ const struct virt_ops vmx_ops = {
 	.name = "VMX",
 	.p2m_format = &vmx_ept,
 	.p2m_flags = 0,
+	.loads_pdptes = true,
 	.cpu_enable = vmx_cpu_enable,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
