@@ -24,8 +24,7 @@
 #define CPUID1_ECX_SET	((1u << 21) | (1u << 24) | (1u << 31))
 #define CPUID_EDX_APIC	(1u << 9)	/* a local APIC (leaves 1 and 0x80000001), while it is enabled */
 #define CPUID1_EDX_SET	CPUID_EDX_APIC
-#define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ |            \
-			 (1u << 12) /* MTRR */ | (1u << 14) /* MCA */ |          \
+#define CPUID1_EDX_HIDE ((1u << 7) /* MCE */ | (1u << 14) /* MCA */ |            \
 			 (1u << 22) /* ACPI thermal */ | (1u << 29) /* TM */ |   \
 			 (1u << 31) /* PBE */)
 /*
@@ -34,13 +33,13 @@
  * MSR policy does not offer (speculation controls, TSX force-abort,
  * processor trace, key locker, user wait).
  */
-#define CPUID7_EBX_HIDE ((1u << 1) /* TSC_ADJUST: no such MSR yet */ |         \
-			 (1u << 5) /* AVX2 */ | (1u << 14) /* MPX */ |          \
+#define CPUID7_EBX_HIDE ((1u << 5) /* AVX2 */ | (1u << 14) /* MPX */ |          \
 			 (1u << 16) /* AVX512F */ | (1u << 17) /* AVX512DQ */ |  \
 			 (1u << 21) /* AVX512IFMA */ | (1u << 25) /* PT */ |     \
 			 (1u << 26) /* AVX512PF */ | (1u << 27) /* AVX512ER */ | \
 			 (1u << 28) /* AVX512CD */ | (1u << 30) /* AVX512BW */ | \
 			 (1u << 31) /* AVX512VL */)
+#define CPUID7_EBX_SET	(1u << 1)	/* TSC_ADJUST: the MSR policy has it on every CPU */
 #define CPUID7_ECX_HIDE ((1u << 1) /* AVX512VBMI */ | (1u << 3) /* PKU */ |     \
 			 (1u << 4) /* OSPKE */ | (1u << 5) /* WAITPKG */ |       \
 			 (1u << 6) /* AVX512VBMI2 */ | (1u << 7) /* CET_SS */ |  \
@@ -131,7 +130,7 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 			break;
 		}
 		r[0] = 0;	/* no sub-leaf 1 and up */
-		r[1] &= ~CPUID7_EBX_HIDE;
+		r[1] = (r[1] & ~CPUID7_EBX_HIDE) | CPUID7_EBX_SET;
 		r[2] &= ~CPUID7_ECX_HIDE;
 		r[3] &= ~CPUID7_EDX_HIDE;
 		break;

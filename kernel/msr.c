@@ -12,6 +12,7 @@
 #include "kernel/arch.h"
 #include "kernel/guestcpu.h"
 #include "kernel/msr.h"
+#include "kernel/mtrr.h"
 #include "kernel/printk.h"
 #include "kernel/vm.h"
 #include "kernel/vmapic.h"
@@ -47,13 +48,48 @@ static bool rd_tsc(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return true;
 }
 
-/* wr_tsc - the guest's TSC jumps to @val: a new TSC offset (RDTSC runs unintercepted). */
+/* move_tsc - the guest's TSC jumps by @delta: a new TSC offset (RDTSC runs unintercepted). */
+static void move_tsc(struct vcpu *v, uint64_t delta)
+{
+	v->tsc_offset += delta;
+	virt->set_reg(v, VREG_TSC_OFFSET, v->tsc_offset);
+}
+
+/* wr_tsc - the TSC becomes @val; TSC_ADJUST moves by as much (SDM vol. 3B 18.17.3). */
 static bool wr_tsc(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
+	uint64_t delta = *val - (arch_read_tsc() + v->tsc_offset);
+
 	(void)msr;
-	v->tsc_offset = *val - arch_read_tsc();
-	virt->set_reg(v, VREG_TSC_OFFSET, v->tsc_offset);
+	v->tsc_adjust += delta;
+	move_tsc(v, delta);
 	return true;
+}
+
+static bool rd_tsc_adjust(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)msr;
+	*val = v->tsc_adjust;
+	return true;
+}
+
+/* wr_tsc_adjust - the TSC moves by what the write adds to TSC_ADJUST. */
+static bool wr_tsc_adjust(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)msr;
+	move_tsc(v, *val - v->tsc_adjust);
+	v->tsc_adjust = *val;
+	return true;
+}
+
+static bool rd_mtrr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return mtrr_msr(&v->mtrr, msr, false, val, guest_maxphyaddr(v));
+}
+
+static bool wr_mtrr(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return mtrr_msr(&v->mtrr, msr, true, val, guest_maxphyaddr(v));
 }
 
 static bool rd_pat(struct vcpu *v, uint32_t msr, uint64_t *val)
@@ -178,6 +214,13 @@ struct msr_desc {
 
 static const struct msr_desc msrs[] = {
 	{ MSR_IA32_TSC, MSR_IA32_TSC, ANY, rd_tsc, wr_tsc },
+	{ MSR_IA32_TSC_ADJUST, MSR_IA32_TSC_ADJUST, ANY, rd_tsc_adjust, wr_tsc_adjust },
+	{ MSR_IA32_MTRRCAP, MSR_IA32_MTRRCAP, ANY, rd_mtrr, NULL },
+	{ MSR_MTRR_PHYSBASE0, MSR_MTRR_PHYSMASK7, ANY, rd_mtrr, wr_mtrr },
+	{ MSR_MTRR_FIX64K_00000, MSR_MTRR_FIX64K_00000, ANY, rd_mtrr, wr_mtrr },
+	{ MSR_MTRR_FIX16K_80000, MSR_MTRR_FIX16K_A0000, ANY, rd_mtrr, wr_mtrr },
+	{ MSR_MTRR_FIX4K_C0000, MSR_MTRR_FIX4K_F8000, ANY, rd_mtrr, wr_mtrr },
+	{ MSR_IA32_MTRR_DEF_TYPE, MSR_IA32_MTRR_DEF_TYPE, ANY, rd_mtrr, wr_mtrr },
 	{ MSR_IA32_APIC_BASE, MSR_IA32_APIC_BASE, ANY, rd_apic_base, wr_apic_base },
 	{ MSR_X2APIC_FIRST, MSR_X2APIC_LAST, ANY, rd_x2apic, wr_x2apic },
 	{ MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE, ANY, rd_tsc_deadline, wr_tsc_deadline },
@@ -205,6 +248,8 @@ void msr_vcpu_reset(struct vcpu *v)
 {
 	v->misc_enable = MISC_ENABLE_INIT;
 	v->tsc_offset = 0;
+	v->tsc_adjust = 0;
+	mtrr_reset(&v->mtrr, guest_maxphyaddr(v));
 }
 
 bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)

@@ -24,6 +24,7 @@
 #include "drivers/vuart.h"
 #include "kernel/ctlreg.h"
 #include "kernel/loader.h"
+#include "kernel/mtrr.h"
 #include "kernel/virt.h"
 #include "mm/p2m.h"
 
@@ -77,6 +78,8 @@ struct vcpu {
 	uint64_t pat;		/* IA32_PAT as the guest wrote it */
 	uint64_t tsc_offset;	/* guest TSC - host TSC (a WRMSR to the TSC sets it) */
 	uint64_t misc_enable;	/* IA32_MISC_ENABLE (Intel) */
+	uint64_t tsc_adjust;	/* IA32_TSC_ADJUST: what TSC writes and its own writes added */
+	struct mtrr_state mtrr;	/* recorded and checked, not applied (kernel/mtrr.h) */
 	struct dbg_regs dbg;	/* DR0-DR3 and DR7 (virtual: every access exits) */
 	struct exit_counts counts;
 	struct intc intc;	/* the controller that interrupts this vCPU: its local APIC */

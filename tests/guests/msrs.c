@@ -4,9 +4,10 @@
  * GS_BASE written in 32-bit mode, the SYSCALL/SYSENTER MSRs and
  * KERNEL_GS_BASE keep this VM's values while other VMs run (run two of
  * these side by side: each writes values derived from its VM id), a TSC
- * write moves RDTSC, TSC_AUX is this VM's for RDTSCP, MISC_ENABLE on Intel and the AMD performance counters
- * on AMD behave as the MSR table says, and an MSR the CPUID does not
- * promise gives #GP.
+ * write moves RDTSC, TSC_ADJUST follows it, TSC_AUX is this VM's for
+ * RDTSCP, MISC_ENABLE on Intel, the AMD performance counters on AMD and the
+ * MTRRs behave as the MSR table says, and an MSR the CPUID does not promise
+ * gives #GP.
  */
 #include "rt.h"
 #include "../../kernel/hvabi.h"
@@ -154,7 +155,84 @@ static void vendor_msrs(void)
 	}
 }
 
-/* absent - no TSC_ADJUST, no PDCM (so no IA32_PERF_CAPABILITIES), nothing at a wild number: #GP. */
+/*
+ * tsc_adjust - IA32_TSC_ADJUST (SDM vol. 3B 18.17.3): a write moves the TSC
+ * by what it adds, and a TSC write moves TSC_ADJUST by as much as the TSC.
+ */
+static void tsc_adjust(void)
+{
+	uint64_t adj = 0, adj2 = 0, a, b, step = 1ull << 36;
+
+	if (!rt_hv_present()) {
+		rt_skip("bare: the emulator's own TSC");
+		return;
+	}
+	EXPECT(cpuid(7, 0).ebx & (1u << 1));
+	EXPECT(rt_rdmsr_probe(0x3b, &adj) == -1);
+	a = rdtsc();
+	EXPECT(rt_wrmsr_probe(0x3b, adj + step) == -1);
+	b = rdtsc();
+	EXPECT(rt_rdmsr_probe(0x3b, &adj2) == -1);
+	rt_printf("msrs: TSC_ADJUST %llx -> %llx moved the TSC from %llx to %llx\n", adj, adj2, a, b);
+	EXPECT(adj2 == adj + step);
+	EXPECT(b - a >= step && b - a < step + 0x100000000ull);
+	/* The TSC written back to a: TSC_ADJUST loses about the step again. */
+	EXPECT(rt_wrmsr_probe(0x10, a) == -1);
+	EXPECT(rt_rdmsr_probe(0x3b, &adj2) == -1);
+	EXPECT(adj2 - adj < 0x100000000ull || adj - adj2 < 0x100000000ull);
+}
+
+/*
+ * mtrr - the MTRRs a BIOS leaves (enabled, write-back by default, 3-4 GiB
+ * uncached by variable range 0), written and read back, and #GP for a
+ * reserved bit or memory type, as the SDM (vol. 3A 12.11) says.
+ */
+static void mtrr(void)
+{
+	uint64_t cap = 0, def = 0, base = 0, mask = 0, v = 0;
+	uint32_t phys = cpuid(0x80000000u, 0).eax >= 0x80000008u ? cpuid(0x80000008u, 0).eax & 0xff : 36;
+	uint64_t above = ~0ull << phys;
+
+	EXPECT(cpuid(1, 0).edx & (1u << 12));
+	if (!rt_hv_present()) {
+		rt_skip("bare: the emulator's own MTRRs");
+		return;
+	}
+	EXPECT(rt_rdmsr_probe(0xfe, &cap) == -1);
+	EXPECT(rt_rdmsr_probe(0x2ff, &def) == -1);
+	EXPECT(rt_rdmsr_probe(0x200, &base) == -1);
+	EXPECT(rt_rdmsr_probe(0x201, &mask) == -1);
+	rt_printf("msrs: MTRRcap %llx, default %llx, range 0 %llx/%llx\n", cap, def, base, mask);
+	EXPECT((cap & 0xff) == 8 && (cap & (1u << 8)) && (cap & (1u << 10)));
+	EXPECT(def == ((1u << 11) | 6));
+	EXPECT(base == 0xc0000000u && mask == ((~0x3fffffffull & ~above) | (1u << 11)));
+	EXPECT(rt_wrmsr_probe(0xfe, cap) == VEC_GP);
+	/* Default type: reserved bit 9, reserved type 2: #GP; FE on is fine. */
+	EXPECT(rt_wrmsr_probe(0x2ff, def | (1u << 9)) == VEC_GP);
+	EXPECT(rt_wrmsr_probe(0x2ff, (def & ~0xffull) | 2) == VEC_GP);
+	EXPECT(rt_wrmsr_probe(0x2ff, def | (1u << 10)) == -1);
+	EXPECT(rt_rdmsr_probe(0x2ff, &v) == -1 && v == (def | (1u << 10)));
+	/* Variable range 7: write-combining at 64 MiB, 16 MiB long. */
+	EXPECT(rt_wrmsr_probe(0x20e, 0x4000000 | 1) == -1);
+	EXPECT(rt_wrmsr_probe(0x20f, (~0xffffffull & ~above) | (1u << 11)) == -1);
+	EXPECT(rt_rdmsr_probe(0x20e, &v) == -1 && v == (0x4000000 | 1));
+	EXPECT(rt_wrmsr_probe(0x20e, 0x4000000 | 7) == VEC_GP);	/* type 7 */
+	EXPECT(rt_wrmsr_probe(0x20e, 0x4000000 | 0x100) == VEC_GP);	/* bit 8 */
+	EXPECT(rt_wrmsr_probe(0x20f, (1u << 11) | 1) == VEC_GP);	/* bit 0 */
+	if (phys < 64)
+		EXPECT(rt_wrmsr_probe(0x20e, (1ull << phys) | 6) == VEC_GP);	/* above MAXPHYADDR */
+	EXPECT(rt_wrmsr_probe(0x20f, 0) == -1);
+	EXPECT(rt_wrmsr_probe(0x20e, 0) == -1);
+	/* Fixed ranges: every byte a memory type. */
+	EXPECT(rt_wrmsr_probe(0x259, 0x0000000000000101ull) == -1);
+	EXPECT(rt_rdmsr_probe(0x259, &v) == -1 && v == 0x0000000000000101ull);
+	EXPECT(rt_wrmsr_probe(0x26f, 0x0606060606060606ull) == -1);
+	EXPECT(rt_wrmsr_probe(0x268, 0x0600000000000000ull | 3) == VEC_GP);
+	EXPECT(rt_wrmsr_probe(0x251, 0) == VEC_GP);	/* not an MTRR */
+	EXPECT(rt_wrmsr_probe(0x2ff, def) == -1);
+}
+
+/* absent - no PDCM (so no IA32_PERF_CAPABILITIES), nothing at a wild number: #GP. */
 static void absent(void)
 {
 	uint64_t v;
@@ -163,8 +241,6 @@ static void absent(void)
 		rt_skip("bare: the emulator's own MSRs");
 		return;
 	}
-	EXPECT(!(cpuid(7, 0).ebx & (1u << 1)));
-	EXPECT(rt_rdmsr_probe(0x3b, &v) == VEC_GP);
 	EXPECT(!(cpuid(1, 0).ecx & (1u << 15)));
 	EXPECT(rt_rdmsr_probe(0x345, &v) == VEC_GP);
 	EXPECT(rt_rdmsr_probe(0x12345678u, &v) == VEC_GP);
@@ -177,6 +253,8 @@ static const struct rt_test tests[] = {
 	{ "tsc_aux", tsc_aux },
 	{ "tsc_write", tsc_write },
 	{ "vendor_msrs", vendor_msrs },
+	{ "tsc_adjust", tsc_adjust },
+	{ "mtrr", mtrr },
 	{ "absent", absent },
 	{ NULL, NULL },
 };
