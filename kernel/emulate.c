@@ -23,7 +23,15 @@
 #include "kernel/x86def.h"
 #include "mm/errno.h"
 
-static struct x86emu_seg emu_seg(const struct seg_state *s);
+static struct x86emu_seg emu_seg(const struct seg_state *s)
+{
+	return (struct x86emu_seg){ s->sel, s->attr, s->limit, s->base };
+}
+
+static struct seg_state seg_state(const struct x86emu_seg *s)
+{
+	return (struct seg_state){ s->sel, s->attr, s->limit, s->base };
+}
 
 static void load_cpu(struct vcpu *v, struct x86emu_cpu *c)
 {
@@ -52,16 +60,6 @@ static void store_cpu(struct vcpu *v, const struct x86emu_cpu *c)
 		vcpu_set_gpr(v, i, c->gpr[i]);
 	virt->set_reg(v, VREG_RIP, c->rip);
 	virt->set_reg(v, VREG_RFLAGS, c->rflags);
-}
-
-static struct x86emu_seg emu_seg(const struct seg_state *s)
-{
-	return (struct x86emu_seg){ s->sel, s->attr, s->limit, s->base };
-}
-
-static struct seg_state seg_state(const struct x86emu_seg *s)
-{
-	return (struct seg_state){ s->sel, s->attr, s->limit, s->base };
 }
 
 /* Guest-physical accesses: RAM, then the VM's MMIO regions, else a hole. */

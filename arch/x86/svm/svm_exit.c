@@ -109,16 +109,6 @@ static void decode_dr_access(struct vcpu *v, struct svm_vcpu *s, unsigned dr, bo
 	set_len(s, a.len);
 }
 
-/*
- * task_switch - task switches are intercepted so that the policy does them
- * as on VMX (a native switch can stop half way on a nested page fault, then
- * finds its own TSS busy when the event is re-delivered). EXITINFO1 holds
- * the new TSS's selector; EXITINFO2 bit 36 IRET, bit 38 JMP, bit 44 an
- * error code in bits 31:0 (APM vol. 2, "Task Switch Intercept" in chapter
- * 15); EXITINTINFO the event a task gate delivers, which the
- * switch consumes. RIP is the instruction's own (CALL, JMP, IRET, INT n):
- * its length is decoded.
- */
 /* idt_task_gate - IDT entry @vec of the guest is a task gate to TSS @sel. */
 static bool idt_task_gate(struct vcpu *v, const struct vmcb *c, unsigned vec, uint16_t sel)
 {
@@ -129,6 +119,16 @@ static bool idt_task_gate(struct vcpu *v, const struct vmcb *c, unsigned vec, ui
 	return (d[5] & 0x1f) == 5 && ((d[2] | d[3] << 8) & 0xfffc) == (sel & 0xfffc);
 }
 
+/*
+ * task_switch - task switches are intercepted so that the policy does them
+ * as on VMX (a native switch can stop half way on a nested page fault, then
+ * finds its own TSS busy when the event is re-delivered). EXITINFO1 holds
+ * the new TSS's selector; EXITINFO2 bit 36 IRET, bit 38 JMP, bit 44 an
+ * error code in bits 31:0 (APM vol. 2, "Task Switch Intercept" in chapter
+ * 15); EXITINTINFO the event a task gate delivers, which the
+ * switch consumes. RIP is the instruction's own (CALL, JMP, IRET, INT n):
+ * its length is decoded.
+ */
 static void task_switch(struct vcpu *v, struct svm_vcpu *s, struct vm_exit *e)
 {
 	struct vmcb *c = s->vmcb;
