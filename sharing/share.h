@@ -128,7 +128,7 @@ struct share_stats {
 	uint64_t cow_content;		/* COW breaks of content pages */
 	uint64_t merges;		/* pages merged into a shared frame (both kinds) */
 	uint64_t merge_aborts;		/* merges abandoned at re-verify */
-	uint64_t hash_collisions;	/* equal hashes, different bytes: no merge */
+	uint64_t hash_collisions;	/* equal hashes, different bytes: no merge (a candidate rewritten since it was hashed is dropped, not counted) */
 	uint64_t pages_hashed;		/* pages read and hashed */
 	uint64_t clean_skips;		/* pages not re-read thanks to dirty bits */
 	uint64_t cow_skips;		/* visits skipped because of a recent COW break */

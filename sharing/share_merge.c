@@ -260,6 +260,12 @@ int merge_content(struct share_engine *e, struct share_vm *sv, uint64_t gpa, uin
 		}
 		cpa &= PAGE_MASK;
 		if (memcmp(fpage(e, cpa), page, PAGE_SIZE)) {
+			/* Rewritten since it was hashed (a stale candidate), or a true collision. */
+			e->st.pages_hashed++;
+			if (e->hash(fpage(e, cpa)) != h) {
+				hidx_remove(&e->cand, id);
+				continue;
+			}
 			e->st.hash_collisions++;
 			continue;
 		}
