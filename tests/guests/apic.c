@@ -168,10 +168,10 @@ static void one_shot(void)
 		wr(0x320, VEC_TIMER);		/* one-shot, unmasked */
 		t0 = inl(PM_TMR);
 		wr(0x380, want * 1000u);	/* initial count: ns */
-		sti();
-		while (hits[VEC_TIMER] == before)
-			__asm__ volatile("hlt");
-		cli();
+		while (hits[VEC_TIMER] == before) {	/* checked with IF = 0: no lost wake-up */
+			sti_hlt();
+			cli();
+		}
 		t1 = inl(PM_TMR);
 		el = (uint64_t)(t1 - t0) * 1000000u;
 		u64_divmod(&el, PM_HZ);
@@ -204,10 +204,10 @@ static void ioapic_pit(void)
 	outb(0x43, 0x34);			/* PIT channel 0, mode 2, 1000 Hz */
 	outb(0x40, (uint8_t)1193);
 	outb(0x40, (uint8_t)(1193 >> 8));
-	sti();
-	while (hits[VEC_PIT] < 10)
-		__asm__ volatile("hlt");
-	cli();
+	while (hits[VEC_PIT] < 10) {
+		sti_hlt();
+		cli();
+	}
 	*(volatile uint32_t *)IOAPIC = 0x10 + 2 * 2;
 	*(volatile uint32_t *)(IOAPIC + 0x10) = 1u << 16;	/* masked again */
 	EXPECT(hits[VEC_PIT] >= 10);
