@@ -40,6 +40,9 @@ void arch_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4]);
 /* arch_tsc_khz - the TSC's frequency, as calibrated at boot. */
 uint64_t arch_tsc_khz(void);
 
+/* arch_xcr0_offered - the XSAVE state components (XCR0 bits) guests may enable; 0 without XSAVE. */
+uint64_t arch_xcr0_offered(void);
+
 /* arch_read_tsc - the time-stamp counter. */
 uint64_t arch_read_tsc(void);
 

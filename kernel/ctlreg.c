@@ -134,11 +134,6 @@ bool ctl_efer_value(const struct ctl_state *s, uint64_t allowed, uint64_t val, u
 	return true;
 }
 
-#define XCR0_X87	X86_BIT(0)
-#define XCR0_SSE	X86_BIT(1)
-#define XCR0_AVX	X86_BIT(2)
-#define XCR0_AVX512	(X86_BIT(5) | X86_BIT(6) | X86_BIT(7))	/* opmask, ZMM_Hi256, Hi16_ZMM */
-
 bool ctl_xcr0_ok(uint64_t allowed, uint32_t index, uint64_t val)
 {
 	if (index != 0 || (val & ~allowed) || !(val & XCR0_X87))

@@ -217,18 +217,23 @@ static void handle_dr_access(struct vcpu *v, const struct vm_exit *e)
 /*
  * handle_xsetbv - XSETBV: #UD unless the guest turned on CR4.OSXSAVE (which
  * needs XSAVE in its CPUID), #GP from user mode or for a value SDM vol. 1
- * 13.3 forbids. No XSAVE state is offered to guests yet, so no value passes.
+ * 13.3 forbids or that names a component not offered (arch_xcr0_offered);
+ * else the vCPU's XCR0, which the CPU holds while it runs.
  */
 static void handle_xsetbv(struct vcpu *v)
 {
 	uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+	bool ok;
 
 	if (!(virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE)) {
 		vcpu_inject_fault(v, VEC_UD, false, 0);
 		return;
 	}
-	complete_or_gp(v, virt->get_reg(v, VREG_CPL) == 0 &&
-			  ctl_xcr0_ok(0, (uint32_t)v->regs.rcx, val));
+	ok = virt->get_reg(v, VREG_CPL) == 0 &&
+	     ctl_xcr0_ok(arch_xcr0_offered(), (uint32_t)v->regs.rcx, val);
+	if (ok)
+		virt->set_reg(v, VREG_XCR0, val);
+	complete_or_gp(v, ok);
 }
 
 /*

@@ -15,11 +15,15 @@
 /* CPUID bits hidden from guests: what the hypervisor does not virtualise. */
 #define CPUID1_ECX_HIDE ((1u << 3) /* MONITOR */ | (1u << 5) /* VMX */ |       \
 			 (1u << 6) /* SMX */ | (1u << 7) /* EIST */ |            \
-			 (1u << 8) /* TM2 */ | (1u << 12) /* FMA */ |            \
+			 (1u << 8) /* TM2 */ |                                   \
 			 (1u << 15) /* PDCM: no perf capabilities MSR */ |       \
-			 (1u << 18) /* DCA */ |                                  \
-			 (1u << 26) /* XSAVE */ | (1u << 27) /* OSXSAVE */ |     \
-			 (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
+			 (1u << 18) /* DCA */ | (1u << 27) /* OSXSAVE: set below */)
+/* Leaf 1 ECX: XSAVE, and the VEX-coded instructions that need AVX state (shown with it). */
+#define CPUID1_ECX_XSAVE_BIT	(1u << 26)
+#define CPUID1_ECX_OSXSAVE	(1u << 27)
+#define CPUID1_ECX_AVX_USERS	((1u << 12) /* FMA */ | (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
+#define CPUID7_EBX_AVX2		(1u << 5)
+#define CPUID7_ECX_AVX_USERS	((1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */)
 /* Set: x2APIC and TSC-deadline (the local APIC model has both), "running under a hypervisor". */
 #define CPUID1_ECX_SET	((1u << 21) | (1u << 24) | (1u << 31))
 #define CPUID_EDX_APIC	(1u << 9)	/* a local APIC (leaves 1 and 0x80000001), while it is enabled */
@@ -33,7 +37,7 @@
  * MSR policy does not offer (speculation controls, TSX force-abort,
  * processor trace, key locker, user wait).
  */
-#define CPUID7_EBX_HIDE ((1u << 5) /* AVX2 */ | (1u << 14) /* MPX */ |          \
+#define CPUID7_EBX_HIDE ((1u << 14) /* MPX */ |                                \
 			 (1u << 16) /* AVX512F */ | (1u << 17) /* AVX512DQ */ |  \
 			 (1u << 21) /* AVX512IFMA */ | (1u << 25) /* PT */ |     \
 			 (1u << 26) /* AVX512PF */ | (1u << 27) /* AVX512ER */ | \
@@ -43,7 +47,6 @@
 #define CPUID7_ECX_HIDE ((1u << 1) /* AVX512VBMI */ | (1u << 3) /* PKU */ |     \
 			 (1u << 4) /* OSPKE */ | (1u << 5) /* WAITPKG */ |       \
 			 (1u << 6) /* AVX512VBMI2 */ | (1u << 7) /* CET_SS */ |  \
-			 (1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */ |    \
 			 (1u << 11) /* AVX512VNNI */ | (1u << 12) /* BITALG */ | \
 			 (1u << 14) /* VPOPCNTDQ */ | (1u << 16) /* LA57 */ |    \
 			 (1u << 23) /* KL */ | (1u << 31) /* PKS */)
@@ -57,11 +60,14 @@
 			 (1u << 31) /* SSBD */)
 #define CPUID81_ECX_HIDE ((1u << 2) /* SVM */ | (1u << 3) /* extended APIC */ | \
 			  (1u << 4) /* AltMovCr8: LOCK MOV CR0 is #UD here */)
+#define CPUID81_ECX_AVX_USERS	((1u << 11) /* XOP */ | (1u << 16) /* FMA4 */)
+/* Leaf 0xd.1 EAX: XSAVEOPT, XSAVEC, XGETBV with ECX = 1; not XSAVES (no IA32_XSS) nor XFD. */
+#define CPUID_D1_EAX_KEEP	((1u << 0) | (1u << 1) | (1u << 2))
 /* Leaf 0x80000008 EBX: AMD's speculation-control MSR features (IBPB, IBRS, STIBP, SSBD, ...). */
 #define CPUID88_EBX_HIDE ((1u << 12) | (1u << 14) | (1u << 15) | (1u << 16) | \
 			  (1u << 17) | (1u << 18) | (1u << 24) | (1u << 25) | (1u << 26))
 
-static void cpuid_hypervisor(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+static void cpuid_hypervisor(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	uint64_t val;
 	int nvms = 0;
@@ -91,8 +97,63 @@ static void cpuid_hypervisor(const struct vcpu *v, uint32_t leaf, uint32_t sub, 
 	}
 }
 
+/*
+ * xsave_size - the XSAVE area for the state components in @mask (x87 and
+ * SSE always in the 512-byte legacy region, then the 64-byte header):
+ * standard format, or @compacted (XSAVEC: components in order, each
+ * 64-byte aligned where sub-leaf ECX bit 1 says so; SDM vol. 1 13.4.3).
+ */
+static uint32_t xsave_size(uint64_t mask, bool compacted)
+{
+	uint32_t size = 576, c[4];
+
+	for (unsigned i = 2; i < 63; i++) {
+		if (!((mask >> i) & 1))
+			continue;
+		arch_cpuid(0xd, i, c);
+		if (!compacted) {
+			if (c[1] + c[0] > size)
+				size = c[1] + c[0];
+			continue;
+		}
+		if (c[2] & 2)
+			size = (size + 63) & ~63u;
+		size += c[0];
+	}
+	return size;
+}
+
+/*
+ * cpuid_xsave - leaf 0xd for the components offered (arch_xcr0_offered):
+ * sub-leaf 0 their mask and the area sizes, for the vCPU's XCR0 (EBX) and
+ * for all of them (ECX); 1 the XSAVE variants offered; one per component.
+ */
+static void cpuid_xsave(struct vcpu *v, uint32_t sub, uint32_t r[4])
+{
+	uint64_t offered = arch_xcr0_offered();
+	uint64_t xcr0 = v->arch ? virt->get_reg(v, VREG_XCR0) : XCR0_X87;
+
+	memset(r, 0, 4 * sizeof(r[0]));
+	if (!offered)
+		return;
+	if (sub == 0) {
+		r[0] = (uint32_t)offered;
+		r[1] = xsave_size(xcr0, false);
+		r[2] = xsave_size(offered, false);
+		r[3] = (uint32_t)(offered >> 32);
+	} else if (sub == 1) {
+		arch_cpuid(0xd, 1, r);
+		r[0] &= CPUID_D1_EAX_KEEP;
+		r[1] = (r[0] & (1u << 1)) ? xsave_size(xcr0, true) : 0;
+		r[2] = r[3] = 0;
+	} else if (sub < 63 && ((offered >> sub) & 1)) {
+		arch_cpuid(0xd, sub, r);	/* size, offset, alignment */
+		r[3] = 0;
+	}
+}
+
 /* guest_cpuid - CPUID (@leaf, @sub) as guests see it: the host's, less what is not virtualised. */
-void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
+void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
 	if (leaf >= SV_CPUID_BASE && leaf < SV_CPUID_BASE + 0x100) {
 		cpuid_hypervisor(v, leaf, sub, r);
@@ -103,6 +164,12 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 	case 1:
 		r[1] = (r[1] & 0x0000ffff) | (1u << 16) | ((uint32_t)v->id << 24);	/* APIC id */
 		r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
+		if (!arch_xcr0_offered())
+			r[2] &= ~CPUID1_ECX_XSAVE_BIT;
+		if (!(arch_xcr0_offered() & XCR0_AVX))
+			r[2] &= ~CPUID1_ECX_AVX_USERS;
+		if (v->arch && (virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE))
+			r[2] |= CPUID1_ECX_OSXSAVE;
 		r[3] = (r[3] & ~(CPUID1_EDX_HIDE | (1u << 28) /* HTT */)) | CPUID1_EDX_SET;
 		if (!vlapic_hw_enabled(&v->lapic))
 			r[3] &= ~CPUID_EDX_APIC;
@@ -120,9 +187,11 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 	case 5:		/* MONITOR/MWAIT */
 	case 6:		/* thermal and power */
 	case 0xa:	/* performance monitoring */
-	case 0xd:	/* XSAVE */
 	case 0x8000000a:	/* SVM */
 		memset(r, 0, 4 * sizeof(r[0]));
+		break;
+	case 0xd:
+		cpuid_xsave(v, sub, r);
 		break;
 	case 7:
 		if (sub != 0) {
@@ -132,10 +201,16 @@ void guest_cpuid(const struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4
 		r[0] = 0;	/* no sub-leaf 1 and up */
 		r[1] = (r[1] & ~CPUID7_EBX_HIDE) | CPUID7_EBX_SET;
 		r[2] &= ~CPUID7_ECX_HIDE;
+		if (!(arch_xcr0_offered() & XCR0_AVX)) {
+			r[1] &= ~CPUID7_EBX_AVX2;
+			r[2] &= ~CPUID7_ECX_AVX_USERS;
+		}
 		r[3] &= ~CPUID7_EDX_HIDE;
 		break;
 	case 0x80000001:
 		r[2] &= ~CPUID81_ECX_HIDE;
+		if (!(arch_xcr0_offered() & XCR0_AVX))
+			r[2] &= ~CPUID81_ECX_AVX_USERS;
 		if (!vlapic_hw_enabled(&v->lapic))
 			r[3] &= ~CPUID_EDX_APIC;	/* AMD mirrors leaf 1's APIC bit here */
 		break;
@@ -158,7 +233,7 @@ struct ctl_state guest_ctl_state(struct vcpu *v)
 	return s;
 }
 
-uint64_t guest_cr4_allowed(const struct vcpu *v)
+uint64_t guest_cr4_allowed(struct vcpu *v)
 {
 	uint32_t l1[4], l7[4];
 
@@ -167,7 +242,7 @@ uint64_t guest_cr4_allowed(const struct vcpu *v)
 	return ctl_cr4_allowed(l1, l7);
 }
 
-unsigned guest_maxphyaddr(const struct vcpu *v)
+unsigned guest_maxphyaddr(struct vcpu *v)
 {
 	uint32_t r[4];
 
@@ -178,7 +253,7 @@ unsigned guest_maxphyaddr(const struct vcpu *v)
 	return r[0] & 0xff;
 }
 
-uint64_t guest_efer_allowed(const struct vcpu *v)
+uint64_t guest_efer_allowed(struct vcpu *v)
 {
 	uint32_t l81[4];
 

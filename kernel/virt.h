@@ -41,6 +41,7 @@ enum vreg {
 	VREG_DR6,	/* the guest's DR6 (its other debug registers are the policy's, struct dbg_regs) */
 	VREG_GDT_BASE,	/* read-only: GDTR */
 	VREG_GDT_LIMIT,
+	VREG_XCR0,	/* the guest's XCR0 (a value the policy checked; the CPU's while the vCPU runs) */
 	VREG_MAX
 };
 
@@ -59,7 +60,7 @@ enum exit_kind {
 	EXIT_HYPERCALL,		/* VMCALL on Intel, VMMCALL on AMD */
 	EXIT_VIRT_INSN,		/* the guest used a virtualization instruction: #UD */
 	EXIT_UD,		/* an intercepted instruction that raises #UD as encoded (LOCK MOV CR) */
-	EXIT_XSETBV,		/* XSETBV (checked by the policy; #UD while XSAVE is hidden) */
+	EXIT_XSETBV,		/* XSETBV (checked by the policy) */
 	EXIT_INVD,		/* INVD (or WBINVD where intercepted): cache flushes, done as no-ops */
 	EXIT_TASK_SWITCH,	/* a hardware task switch (VMX exits on each; SVM runs them) */
 	EXIT_TRIPLE_FAULT,	/* shutdown */

@@ -133,4 +133,10 @@
 #define CPUID81_EDX_NX		X86_BIT(20)
 #define CPUID81_EDX_LM		X86_BIT(29)
 
+/* XCR0 state components (SDM vol. 1 13.1). */
+#define XCR0_X87	X86_BIT(0)
+#define XCR0_SSE	X86_BIT(1)
+#define XCR0_AVX	X86_BIT(2)
+#define XCR0_AVX512	(X86_BIT(5) | X86_BIT(6) | X86_BIT(7))	/* opmask, ZMM_Hi256, Hi16_ZMM */
+
 #endif

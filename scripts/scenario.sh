@@ -9,7 +9,8 @@
 #   CMDLINE    the hypervisor's command line (test_exit is always added)
 #   MODULES    array of "build/guests/X.elf OPTIONS" module specs
 #   EMULATORS  where it runs: qemu (SVM+NPT), bochs (VMX+EPT), bochs-amd (SVM on
-#              Bochs' ryzen model), qemu-svm-nonpt, qemu-novirt
+#              Bochs' ryzen model), qemu-xsave (-cpu max: SVM+NPT with XSAVE and AVX),
+#              qemu-svm-nonpt, qemu-novirt
 #   RESULT     the expected verdict line: PASS, FAIL or PANIC
 #   EXPECT     array of extended regexps that must each match a log line
 #   EXPECT_NOT array of extended regexps that must match no line
@@ -71,6 +72,7 @@ qemu() {
 }
 case $emu in
 qemu) qemu qemu64,+svm,+npt ;;
+qemu-xsave) qemu max ;;
 qemu-svm-nonpt) qemu qemu64,+svm ;;
 qemu-novirt) qemu qemu64 ;;
 bochs) watched scripts/bochs.sh "$iso" "$log" corei7_skylake_x ;;

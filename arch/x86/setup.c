@@ -4,6 +4,7 @@
 
 #include "arch/x86/cpu.h"
 #include "arch/x86/cpufeat.h"
+#include "arch/x86/lazy.h"
 #include "arch/x86/x86.h"
 #include "kernel/arch.h"
 
@@ -14,6 +15,7 @@ void arch_cpu_init(void)
 	gdt_init();
 	idt_init();
 	cpufeat_probe();
+	lazy_setup();
 	tsc_calibrate();
 }
 

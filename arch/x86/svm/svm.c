@@ -275,6 +275,7 @@ static uint64_t svm_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CPL: return c->cpl;
 	case VREG_CS_L: return !!(c->cs.attrib & VMCB_ATTR_L);
 	case VREG_DR6: return c->dr6;
+	case VREG_XCR0: return lazy_xcr0(&S(v)->lazy);
 	case VREG_TPR: return (c->int_ctl & SVM_V_TPR_MASK) << 4;
 	case VREG_GDT_BASE: return c->gdtr.base;
 	case VREG_GDT_LIMIT: return c->gdtr.limit;
@@ -332,6 +333,7 @@ static void svm_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_PAT: c->g_pat = val; break;	/* the guest PAT for nested paging (APM 15.25.8) */
 	case VREG_TSC_OFFSET: c->tsc_offset = val; break;
 	case VREG_DR6: c->dr6 = val; break;
+	case VREG_XCR0: lazy_set_xcr0(&S(v)->lazy, val); break;
 	case VREG_INT_SHADOW: c->int_state = (c->int_state & ~1ull) | (val & 1); break;
 	/* With V_INTR_MASKING, guest CR8 reads and writes V_TPR (APM vol. 2 15.21.1). */
 	case VREG_TPR: c->int_ctl = (c->int_ctl & ~SVM_V_TPR_MASK) | ((val >> 4) & SVM_V_TPR_MASK); break;

@@ -4,8 +4,9 @@
  *
  * Without NRIPS the length of the exiting instruction is known from its
  * encoding: the intercepted instructions have fixed forms (CPUID 0F A2,
- * HLT F4, RDMSR 0F 32, WRMSR 0F 30, VMMCALL 0F 01 D9). For port I/O,
- * EXITINFO2 holds the next RIP in every implementation (APM 15.10.2).
+ * HLT F4, RDMSR 0F 32, WRMSR 0F 30, VMMCALL 0F 01 D9, XSETBV 0F 01 D1).
+ * For port I/O, EXITINFO2 holds the next RIP in every implementation
+ * (APM 15.10.2).
  */
 #include "arch/x86/asm.h"
 #include "arch/x86/cpufeat.h"
@@ -265,6 +266,7 @@ void svm_decode_exit(struct vcpu *v, struct vm_exit *e)
 		break;
 	case SVM_EXIT_XSETBV:
 		e->kind = EXIT_XSETBV;
+		set_len(s, 3);	/* 0F 01 D1 */
 		break;
 	case SVM_EXIT_INVD:
 	case SVM_EXIT_WBINVD:

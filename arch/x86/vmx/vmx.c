@@ -606,6 +606,7 @@ static uint64_t vmx_get_reg(struct vcpu *v, enum vreg r)
 	case VREG_CPL: return (vmread(VMCS_GUEST_SS_AR) >> 5) & 3;
 	case VREG_CS_L: return !!(vmread(VMCS_GUEST_CS_AR) & AR_L);
 	case VREG_DR6: return lazy_dr6(&X(v)->lazy);
+	case VREG_XCR0: return lazy_xcr0(&X(v)->lazy);
 	case VREG_TPR: return *vtpr(X(v));
 	case VREG_GDT_BASE: return vmread(VMCS_GUEST_GDTR_BASE);
 	case VREG_GDT_LIMIT: return vmread(VMCS_GUEST_GDTR_LIMIT);
@@ -660,6 +661,7 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 		break;
 	case VREG_TSC_OFFSET: vmw(VMCS_TSC_OFFSET, val); break;
 	case VREG_DR6: lazy_set_dr6(&x->lazy, val); break;
+	case VREG_XCR0: lazy_set_xcr0(&x->lazy, val); break;
 	case VREG_TPR: *vtpr(x) = (uint8_t)val; break;
 	case VREG_INT_SHADOW:
 		if (!val)
