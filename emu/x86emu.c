@@ -254,11 +254,15 @@ static int exec_binary(struct emu *e, const struct x86emu_insn *in)
 	unsigned k = in->kind, size = in->opsize;
 	bool ro = k == X86EMU_K_CMP || k == X86EMU_K_TEST;
 	bool wo = k == X86EMU_K_MOV || k == X86EMU_K_MOVZX || k == X86EMU_K_MOVSX ||
-		  k == X86EMU_K_MOVSXD || k == X86EMU_K_MOVSEG || k == X86EMU_K_SETCC;
+		  k == X86EMU_K_MOVSXD || k == X86EMU_K_MOVSEG || k == X86EMU_K_SETCC ||
+		  k == X86EMU_K_SMSW;
 	struct opnd d, s;
 	uint64_t r;
 	int rc;
 
+	/* SMSW above CPL 0 with CR4.UMIP: #GP(0) before the operand is touched (SDM vol. 3A 2.5). */
+	if (k == X86EMU_K_SMSW && (e->cpu->cr4 & EMU_CR4_UMIP) && e->cpu->cpl > 0)
+		return emu_fault(e, X86EMU_GP, true, 0);
 	rc = resolve(e, in, in->op[0], size, ro ? ACC_R : wo ? ACC_W : ACC_RW, &d);
 	if (!rc)
 		rc = resolve(e, in, in->op[1], in->srcsize, ACC_R, &s);
@@ -287,6 +291,9 @@ static int exec_binary(struct emu *e, const struct x86emu_insn *in)
 		return store(e, in, &d, size, sext(s.val, in->srcsize));
 	case X86EMU_K_SETCC:
 		return store(e, in, &d, 1, cond(e->cpu->rflags, in->cond));
+	case X86EMU_K_SMSW:
+		/* CR0's low 16 bits to memory; a register gets CR0 at the operand size. */
+		return store(e, in, &d, size, e->cpu->cr0);
 	case X86EMU_K_INC:
 	case X86EMU_K_DEC:
 		return store(e, in, &d, size, alu(e, k, d.val, 1, size));

@@ -18,6 +18,7 @@
 #define EMU_CR0_PG	(1ull << 31)
 #define EMU_CR4_PSE	(1ull << 4)
 #define EMU_CR4_PAE	(1ull << 5)
+#define EMU_CR4_UMIP	(1ull << 11)
 #define EMU_CR4_SMEP	(1ull << 20)
 #define EMU_CR4_SMAP	(1ull << 21)
 #define EMU_EFER_LMA	(1ull << 10)

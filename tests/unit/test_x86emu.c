@@ -1409,6 +1409,54 @@ static void test_long_mode_addressing(void **state)
 	}
 }
 
+/*
+ * SMSW (0F 01 /4): CR0's low 16 bits to memory whatever the operand size;
+ * CR0 at the operand size into a register; #GP(0) above CPL 0 with
+ * CR4.UMIP, before memory is touched; the other 0F 01 forms not emulated.
+ */
+static void test_smsw(void **state)
+{
+	struct x86emu_cpu c = cpu_prot32();
+	uint64_t cr0 = 0x80050033;
+
+	(void)state;
+	c.cr0 = cr0 & ~(1ull << 31);		/* paging off: MMIO_GPA is its own address */
+	c.gpr[X86EMU_RBX] = MMIO_GPA + 0x100;
+	done(&c, "0f0123");			/* smsw [ebx] */
+	assert_int_equal(nrec, 1);
+	expect_rec(0, 'w', MMIO_GPA + 0x100, 2, c.cr0 & 0xffff);
+	done(&c, "660f0123");			/* 66: still 16 bits */
+	expect_rec(0, 'w', MMIO_GPA + 0x100, 2, c.cr0 & 0xffff);
+	c.gpr[X86EMU_RAX] = ~0ull;
+	done(&c, "0f01e0");			/* smsw eax */
+	assert_int_equal(c.gpr[X86EMU_RAX], c.cr0 & 0xffffffff);
+	c.gpr[X86EMU_RAX] = 0x12345678;
+	done(&c, "660f01e0");			/* smsw ax: merges */
+	assert_int_equal(c.gpr[X86EMU_RAX], 0x12340000 | (c.cr0 & 0xffff));
+	c.cr4 = 1ull << 11;			/* UMIP: CPL 0 still may */
+	done(&c, "0f0123");
+	c.cpl = 3;
+	fault(&c, "0f0123", 13, 0);
+	assert_int_equal(nrec, 0);
+
+	c = cpu_long();
+	c.cr0 = cr0;
+	c.gpr[X86EMU_RBX] = MMIO_GPA + 0x100;
+	done(&c, "480f0123");			/* REX.W, memory: 16 bits */
+	expect_rec(0, 'w', MMIO_GPA + 0x100, 2, cr0 & 0xffff);
+	c.gpr[X86EMU_RCX] = 0;
+	done(&c, "480f01e1");			/* smsw rcx */
+	assert_int_equal(c.gpr[X86EMU_RCX], cr0);
+	{
+		struct x86emu_cpu before = c;
+
+		assert_int_equal(run(&c, "0f0103"), X86EMU_UNSUPPORTED);	/* sgdt [rbx] */
+		assert_int_equal(run(&c, "0f0133"), X86EMU_UNSUPPORTED);	/* lmsw [rbx] */
+		assert_int_equal(run(&c, "0f01c1"), X86EMU_UNSUPPORTED);	/* vmcall */
+		assert_memory_equal(&c, &before, sizeof(c));
+	}
+}
+
 static void test_bad_instructions(void **state)
 {
 	struct x86emu_cpu c = cpu_long();
@@ -2056,6 +2104,7 @@ int main(void)
 		cmocka_unit_test_setup(test_walk_legacy, reset),
 		cmocka_unit_test_setup(test_segments, reset),
 		cmocka_unit_test_setup(test_long_mode_addressing, reset),
+		cmocka_unit_test_setup(test_smsw, reset),
 		cmocka_unit_test_setup(test_bad_instructions, reset),
 		cmocka_unit_test_setup(test_random_bytes, reset),
 		cmocka_unit_test_setup(test_task_call_iret_jmp, reset),
