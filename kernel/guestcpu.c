@@ -18,9 +18,7 @@
 			 (1u << 8) /* TM2 */ |                                   \
 			 (1u << 15) /* PDCM: no perf capabilities MSR */ |       \
 			 (1u << 18) /* DCA */ | (1u << 27) /* OSXSAVE: set below */)
-/* Leaf 1 ECX: XSAVE, and the VEX-coded instructions that need AVX state (shown with it). */
-#define CPUID1_ECX_XSAVE_BIT	(1u << 26)
-#define CPUID1_ECX_OSXSAVE	(1u << 27)
+/* Leaf 1 ECX: the VEX-coded instructions that need AVX state (shown with it). */
 #define CPUID1_ECX_AVX_USERS	((1u << 12) /* FMA */ | (1u << 28) /* AVX */ | (1u << 29) /* F16C */)
 #define CPUID7_EBX_AVX2		(1u << 5)
 #define CPUID7_ECX_AVX_USERS	((1u << 9) /* VAES */ | (1u << 10) /* VPCLMULQDQ */)
@@ -165,7 +163,7 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 		r[1] = (r[1] & 0x0000ffff) | (1u << 16) | ((uint32_t)v->id << 24);	/* APIC id */
 		r[2] = (r[2] & ~CPUID1_ECX_HIDE) | CPUID1_ECX_SET;
 		if (!arch_xcr0_offered())
-			r[2] &= ~CPUID1_ECX_XSAVE_BIT;
+			r[2] &= ~CPUID1_ECX_XSAVE;
 		if (!(arch_xcr0_offered() & XCR0_AVX))
 			r[2] &= ~CPUID1_ECX_AVX_USERS;
 		if (v->arch && (virt->get_reg(v, VREG_CR4) & CR4_OSXSAVE))
