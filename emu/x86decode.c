@@ -103,7 +103,7 @@ static const struct opdesc map1[256] = {
 
 /* The two-byte map (0F xx); SETcc (0F 90-9F) comes from lookup(). */
 static const struct opdesc map2[256] = {
-	[0x01] = { K(NONE), E, 0, F_M | F_GRP },	/* group 7: only SMSW */
+	[0x01] = { K(NONE), E, 0, F_M | F_GRP },	/* group 7: SMSW and LMSW */
 	[0xa3] = { K(BT), E, G, F_M },
 	[0xab] = { K(BTS), E, G, F_M | F_LOCK },
 	[0xb0] = { K(CMPXCHG), E, G, F_M | F_B | F_LOCK },
@@ -164,8 +164,8 @@ static struct opdesc lookup(unsigned map, unsigned op)
  */
 static unsigned group_kind(unsigned map, unsigned op, unsigned reg, struct opdesc *d)
 {
-	if (map == 2 && op == 0x01)	/* 0F 01: group 7, SMSW is /4 (memory or register) */
-		return reg == 4 ? K(SMSW) : K(NONE);
+	if (map == 2 && op == 0x01)	/* 0F 01: group 7, SMSW /4 and LMSW /6 (memory or register) */
+		return reg == 4 ? K(SMSW) : reg == 6 ? K(LMSW) : K(NONE);
 	if (map == 2) {			/* 0F BA: group 8 */
 		static const uint8_t g8[8] = { 0, 0, 0, 0, K(BT), K(BTS), K(BTR), K(BTC) };
 
@@ -417,6 +417,8 @@ int x86emu_decode(const uint8_t *bytes, unsigned avail, int mode, struct x86emu_
 		in->cond = in->opcode & 15;
 	if (in->kind == K(SMSW) && in->mod != 3)
 		in->opsize = 2;			/* SMSW m16 (SDM vol. 2B) */
+	if (in->kind == K(LMSW))
+		in->opsize = 2;			/* LMSW r/m16 whatever the operand size */
 
 	if (d.flags & F_MOFFS) {
 		if (!need(&c, in->addrsize))

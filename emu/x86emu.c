@@ -489,6 +489,28 @@ static int exec_string(struct emu *e, const struct x86emu_insn *in)
 	return (e->cpu->gpr[X86EMU_RCX] & mask_of(as)) ? EMU_PARTIAL : 0;
 }
 
+/*
+ * LMSW: bits 3:0 of the 16-bit source into CR0's PE, MP, EM and TS; PE
+ * can be set but not cleared; #GP(0) above CPL 0 (SDM vol. 2A, LMSW).
+ * The result stays in cpu->cr0: the caller checks it as any CR0 write.
+ */
+static int exec_lmsw(struct emu *e, const struct x86emu_insn *in)
+{
+	uint64_t cr0 = e->cpu->cr0;
+	struct opnd s;
+	int rc;
+
+	if (e->cpu->cpl > 0)
+		return emu_fault(e, X86EMU_GP, true, 0);
+	rc = resolve(e, in, in->op[0], 2, ACC_R, &s);
+	if (!rc)
+		rc = load(e, in, &s, 2);
+	if (rc)
+		return rc;
+	e->cpu->cr0 = (cr0 & ~0xfull) | (s.val & 0xf) | (cr0 & EMU_CR0_PE);
+	return 0;
+}
+
 static int execute(struct emu *e, const struct x86emu_insn *in)
 {
 	switch (in->kind) {
@@ -499,6 +521,8 @@ static int execute(struct emu *e, const struct x86emu_insn *in)
 	case X86EMU_K_MOVS: case X86EMU_K_CMPS: case X86EMU_K_STOS: case X86EMU_K_LODS:
 	case X86EMU_K_SCAS: case X86EMU_K_INS: case X86EMU_K_OUTS:
 		return exec_string(e, in);
+	case X86EMU_K_LMSW:
+		return exec_lmsw(e, in);
 	default:
 		return exec_binary(e, in);
 	}

@@ -14,7 +14,8 @@
  * What is emulated: the instructions guests use on device memory and ports.
  *   MOV (all forms, moffs, immediates), MOVZX, MOVSX, MOVSXD, MOV r/m,Sreg,
  *   ADD OR ADC SBB AND SUB XOR CMP (all forms), TEST, XCHG, INC DEC NOT NEG,
- *   BT BTS BTR BTC, CMPXCHG, XADD, SETcc, SMSW, IN/OUT, and the string
+ *   BT BTS BTR BTC, CMPXCHG, XADD, SETcc, SMSW, LMSW (the new CR0 is left in
+ *   cpu->cr0 for the caller to check and apply), IN/OUT, and the string
  *   instructions MOVS CMPS STOS LODS SCAS INS OUTS with REP/REPE/REPNE and
  *   DF, in real, 16/32-bit protected, compatibility and 64-bit mode, with
  *   operand-size (66, REX.W), address-size (67) and segment overrides.
@@ -152,7 +153,7 @@ enum x86emu_kind {
 	X86EMU_K_NEG, X86EMU_K_BT, X86EMU_K_BTS, X86EMU_K_BTR, X86EMU_K_BTC,
 	X86EMU_K_CMPXCHG, X86EMU_K_XADD, X86EMU_K_SETCC, X86EMU_K_IN, X86EMU_K_OUT,
 	X86EMU_K_MOVS, X86EMU_K_CMPS, X86EMU_K_STOS, X86EMU_K_LODS, X86EMU_K_SCAS,
-	X86EMU_K_INS, X86EMU_K_OUTS, X86EMU_K_SMSW,
+	X86EMU_K_INS, X86EMU_K_OUTS, X86EMU_K_SMSW, X86EMU_K_LMSW,
 	X86EMU_K_COUNT
 };
 

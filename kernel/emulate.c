@@ -5,7 +5,8 @@
  * Used where the CPU cannot complete an instruction itself: an access to
  * guest-physical space that is not RAM (a device's MMIO region, or a hole,
  * where reads return all ones and writes vanish, as on a PC bus) and string
- * port I/O (INS/OUTS, with REP). The vCPU's state goes into a struct
+ * port I/O (INS/OUTS, with REP), and LMSW on SVM (its operand may be in
+ * memory, which the CPU does not decode for the hypervisor). The vCPU's state goes into a struct
  * x86emu_cpu, the emulator reaches guest memory through vm_write_guest()
  * (copy-on-write aware) and guest_read_phys(), devices through the VM's
  * MMIO regions and ports, and the state comes back. A fault the emulator
@@ -144,8 +145,10 @@ enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa)
 	struct x86emu_cpu c;
 	struct x86emu_event ev;
 	enum x86emu_status st;
+	uint64_t cr0;
 
 	load_cpu(v, &c);
+	cr0 = c.cr0;
 	vm->cur_vcpu = v;
 	st = x86emu_step(&c, &emu_ops, vm, &ev);
 	vm->cur_vcpu = NULL;
@@ -155,6 +158,11 @@ enum exit_action emulate_insn(struct vcpu *v, uint64_t gpa)
 		return EXIT_STOP;
 	switch (st) {
 	case X86EMU_DONE:
+		/* LMSW: the new CR0 is checked as a MOV to CR0 would be. */
+		if (c.cr0 != cr0 && !vcpu_write_cr(v, 0, c.cr0)) {
+			vcpu_inject_fault(v, X86EMU_GP, true, 0);
+			return EXIT_CONTINUE;
+		}
 		store_cpu(v, &c);
 		virt->set_reg(v, VREG_INT_SHADOW, 0);	/* as skipping an instruction does */
 		vcpu_insn_done(v);

@@ -41,6 +41,7 @@ static const char *const exit_names[EXIT_KIND_MAX] = {
 	[EXIT_XSETBV] = "xsetbv",
 	[EXIT_INVD] = "invd",
 	[EXIT_TASK_SWITCH] = "task-switch",
+	[EXIT_EMULATE] = "emulate",
 	[EXIT_TRIPLE_FAULT] = "triple-fault",
 	[EXIT_FAIL] = "fail",
 };
@@ -147,14 +148,12 @@ static bool pdptes_valid(struct vcpu *v, const struct ctl_state *cs, uint64_t cr
 	return ctl_pdptes_ok(pdpte, guest_maxphyaddr(v));
 }
 
-/* handle_cr_write - a checked write to CR0, CR4 or CR8 (the TPR); #GP where the CPU would give one. */
-static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
+bool vcpu_write_cr(struct vcpu *v, int cr, uint64_t val)
 {
 	struct ctl_state cs = guest_ctl_state(v);
-	uint64_t val = e->cr.value;
 	bool ok;
 
-	switch (e->cr.cr) {
+	switch (cr) {
 	case 0:
 		ok = ctl_cr0_ok(&cs, val) && pdptes_valid(v, &cs, val, cs.cr4);
 		if (ok)
@@ -174,7 +173,7 @@ static void handle_cr_write(struct vcpu *v, const struct vm_exit *e)
 	default:
 		ok = false;
 	}
-	complete_or_gp(v, ok);
+	return ok;
 }
 
 /*
@@ -393,7 +392,7 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		handle_msr(v, e->kind == EXIT_MSR_WRITE);
 		return EXIT_CONTINUE;
 	case EXIT_CR_WRITE:
-		handle_cr_write(v, e);
+		complete_or_gp(v, vcpu_write_cr(v, e->cr.cr, e->cr.value));
 		return EXIT_CONTINUE;
 	case EXIT_DR_ACCESS:
 		handle_dr_access(v, e);
@@ -419,6 +418,8 @@ enum exit_action exit_handle(struct vcpu *v, const struct vm_exit *e)
 		return EXIT_CONTINUE;
 	case EXIT_TASK_SWITCH:
 		return emulate_task_switch(v, e);
+	case EXIT_EMULATE:
+		return emulate_insn(v, 0);
 	case EXIT_TRIPLE_FAULT:
 		vm_stop(vm, -1, "triple fault (RIP %#llx)",
 			(unsigned long long)virt->get_reg(v, VREG_RIP));

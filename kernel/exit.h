@@ -32,6 +32,13 @@ void vcpu_inject_fault(struct vcpu *v, uint8_t vector, bool has_error, uint32_t 
  */
 void vcpu_insn_done(struct vcpu *v);
 
+/*
+ * vcpu_write_cr - a checked write of @val to CR0, CR4 or CR8 (the TPR), as
+ * MOV to CRn does it. Returns false, changing nothing, where the CPU would
+ * raise #GP(0).
+ */
+bool vcpu_write_cr(struct vcpu *v, int cr, uint64_t val);
+
 /* exit_kind_name - a short name for reports. */
 const char *exit_kind_name(enum exit_kind k);
 

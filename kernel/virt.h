@@ -63,6 +63,7 @@ enum exit_kind {
 	EXIT_XSETBV,		/* XSETBV (checked by the policy) */
 	EXIT_INVD,		/* INVD (or WBINVD where intercepted): cache flushes, done as no-ops */
 	EXIT_TASK_SWITCH,	/* a hardware task switch (VMX exits on each; SVM runs them) */
+	EXIT_EMULATE,		/* an instruction for the emulator (SVM: LMSW, whose operand it does not decode) */
 	EXIT_TRIPLE_FAULT,	/* shutdown */
 	EXIT_FAIL,		/* entry failed or an exit the backend cannot decode */
 	EXIT_KIND_MAX

@@ -85,8 +85,8 @@ bool x86_decode_cr_write(struct vcpu *v, bool long_mode, struct cr_write *w)
 		w->cr = ((modrm >> 3) & 7) | ((o.rex & 4) << 1);
 		return true;
 	}
-	w->insn = CR_INSN_LMSW;
-	return (modrm & 0xc0) == 0xc0 && ((modrm >> 3) & 7) == 6;
+	w->insn = CR_INSN_LMSW;		/* its operand: the emulator's business */
+	return ((modrm >> 3) & 7) == 6;
 }
 
 bool x86_decode_dr_access(struct vcpu *v, bool long_mode, struct dr_access *a)

@@ -12,22 +12,22 @@ struct vcpu;
 enum cr_insn {
 	CR_INSN_MOV,	/* MOV CRn, reg: 0F 22 /r */
 	CR_INSN_CLTS,	/* clears CR0.TS: 0F 06 */
-	CR_INSN_LMSW,	/* CR0 bits 3:0 from a 16-bit register: 0F 01 /6 */
+	CR_INSN_LMSW,	/* CR0 bits 3:0 from r/m16: 0F 01 /6 (only recognised here) */
 };
 
 struct cr_write {
 	enum cr_insn insn;
 	unsigned cr;	/* MOV: the control register (REX.R extends it) */
-	unsigned gpr;	/* MOV, LMSW: source register (x86 encoding number) */
-	unsigned len;	/* instruction length */
+	unsigned gpr;	/* MOV: source register (x86 encoding number) */
+	unsigned len;	/* MOV, CLTS: instruction length */
 	bool lock;	/* a LOCK prefix: #UD (AMD's alternative CR8 encoding is not offered) */
 };
 
 /*
  * x86_decode_cr_write - decode the control-register write at the guest's
  * CS:RIP. Returns true with @w filled, or false when the bytes there are
- * none of MOV to CRn, CLTS and LMSW from a register (LMSW from memory
- * needs the instruction emulator).
+ * none of MOV to CRn, CLTS and LMSW (whose operand is left to the
+ * instruction emulator).
  */
 bool x86_decode_cr_write(struct vcpu *v, bool long_mode, struct cr_write *w);
 

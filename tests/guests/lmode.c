@@ -19,6 +19,8 @@
 #define EFER_LME	(1u << 8)
 #define EFER_LMA	(1u << 10)
 #define CR0_PE		(1u << 0)
+#define CR0_MP		(1u << 1)
+#define CR0_TS		(1u << 3)
 #define CR0_NW		(1u << 29)
 #define CR0_CD		(1u << 30)
 #define CR0_PG		(1u << 31)
@@ -109,6 +111,23 @@ static void pe_round_trip(void)
 	uint32_t cr0 = RT_READ_REG(cr0);
 
 	__asm__ volatile("cli; mov %0, %%cr0; mov %1, %%cr0" : : "r"(cr0 & ~CR0_PE), "r"(cr0) : "memory");
+	EXPECT(RT_READ_REG(cr0) == cr0);
+}
+
+/*
+ * lmsw_forms - LMSW from memory and from a register: bits 3:0 (PE MP EM
+ * TS) of the source, PE set but never cleared. On SVM without decode
+ * assists the hypervisor's instruction emulator reads the operand.
+ */
+static void lmsw_forms(void)
+{
+	uint32_t cr0 = RT_READ_REG(cr0);
+	volatile uint16_t msw = (uint16_t)((cr0 & ~0xfu) | CR0_MP | CR0_TS);	/* PE clear */
+	uint16_t back = (uint16_t)cr0;
+
+	__asm__ volatile("lmsw %0" : : "m"(msw) : "memory");
+	EXPECT(RT_READ_REG(cr0) == ((cr0 & ~0xfu) | CR0_PE | CR0_MP | CR0_TS));
+	__asm__ volatile("lmsw %w0" : : "r"(back) : "memory");
 	EXPECT(RT_READ_REG(cr0) == cr0);
 }
 
@@ -404,6 +423,7 @@ static const struct rt_test tests[] = {
 	{ "lme_exits", lme_exits },
 	{ "cr0_checks", cr0_checks },
 	{ "pe_round_trip", pe_round_trip },
+	{ "lmsw_forms", lmsw_forms },
 	{ "efer_checks", efer_checks },
 	{ "cr4_bits", cr4_bits },
 	{ "long_mode_round_trip", long_mode_round_trip },

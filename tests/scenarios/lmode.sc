@@ -19,6 +19,7 @@ EXPECT=(
 	'^frames after the VMs: .* guest 0, pattern 0, content 0'
 	'^\[lmode\] test lme_exits: ok'
 	'^\[lmode\] test cr0_checks: ok'
+	'^\[lmode\] test lmsw_forms: ok'
 	'^\[lmode\] test efer_checks: ok'
 	'^\[lmode\] test cr4_bits: ok'
 	'^\[lmode\] test long_mode_round_trip: ok'

@@ -94,6 +94,7 @@ static unsigned expected_id(const struct x86emu_insn *in)
 	case X86EMU_K_IN: return X86_INS_IN;
 	case X86EMU_K_OUT: return X86_INS_OUT;
 	case X86EMU_K_SMSW: return X86_INS_SMSW;
+	case X86EMU_K_LMSW: return X86_INS_LMSW;
 	case X86EMU_K_MOVS: SIZED(MOVSB, MOVSW, MOVSD, MOVSQ)
 	case X86EMU_K_CMPS: SIZED(CMPSB, CMPSW, CMPSD, CMPSQ)
 	case X86EMU_K_STOS: SIZED(STOSB, STOSW, STOSD, STOSQ)
@@ -115,6 +116,7 @@ static bool emulated_id(unsigned id)
 		X86_INS_MOVZX, X86_INS_MOVSX, X86_INS_MOVSXD, X86_INS_XCHG, X86_INS_INC,
 		X86_INS_DEC, X86_INS_NOT, X86_INS_NEG, X86_INS_BT, X86_INS_BTS, X86_INS_BTR,
 		X86_INS_BTC, X86_INS_CMPXCHG, X86_INS_XADD, X86_INS_SMSW,
+		X86_INS_LMSW,
 	};
 
 	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)

@@ -1451,10 +1451,51 @@ static void test_smsw(void **state)
 		struct x86emu_cpu before = c;
 
 		assert_int_equal(run(&c, "0f0103"), X86EMU_UNSUPPORTED);	/* sgdt [rbx] */
-		assert_int_equal(run(&c, "0f0133"), X86EMU_UNSUPPORTED);	/* lmsw [rbx] */
 		assert_int_equal(run(&c, "0f01c1"), X86EMU_UNSUPPORTED);	/* vmcall */
 		assert_memory_equal(&c, &before, sizeof(c));
 	}
+}
+
+/*
+ * LMSW (0F 01 /6): bits 3:0 of a 16-bit register or memory operand into
+ * CR0 (PE set, never cleared); the result is left in cpu->cr0 for the
+ * caller; #GP(0) above CPL 0; LOCK is #UD.
+ */
+static void test_lmsw(void **state)
+{
+	struct x86emu_cpu c = cpu_prot32();
+	uint64_t cr0 = 0x00050031;		/* PE, ET, WP, AM; paging off */
+	uint16_t src = 0xfff6;			/* MP, EM; PE and TS clear */
+
+	(void)state;
+	c.cr0 = cr0;
+	c.gpr[X86EMU_RBX] = 0x7000;
+	memcpy(ram + 0x7000, &src, 2);
+	done(&c, "0f0133");			/* lmsw [ebx] */
+	assert_int_equal(c.cr0, (cr0 & ~0xfull) | (src & 0xf) | 1);	/* PE kept */
+	c.cr0 = cr0 | 0x8;			/* TS set: cleared by the source */
+	done(&c, "66670f0137");			/* prefixes change nothing: lmsw [bx] */
+	assert_int_equal(c.cr0, (cr0 & ~0xfull) | 0x7);
+	c.cr0 = cr0;
+	c.gpr[X86EMU_RAX] = 0xffff0008;		/* only bits 3:0 of AX count */
+	done(&c, "0f01f0");			/* lmsw ax */
+	assert_int_equal(c.cr0, (cr0 & ~0xfull) | 0x9);
+	c.cpl = 3;
+	fault(&c, "0f01f0", 13, 0);
+	c.cpl = 0;
+	fault(&c, "f00f0133", 6, -1);		/* lock lmsw [ebx] */
+
+	c = cpu_real();
+	c.cr0 = 0x10;				/* real mode: LMSW can enter protected mode */
+	c.gpr[X86EMU_RAX] = 0x1;
+	done(&c, "0f01f0");
+	assert_int_equal(c.cr0, 0x11);
+
+	c = cpu_long();
+	cr0 = c.cr0;
+	c.gpr[X86EMU_RBX] = 0x7000;
+	done(&c, "480f0133");			/* REX.W: still 16 bits */
+	assert_int_equal(c.cr0, (cr0 & ~0xfull) | (src & 0xf) | 1);
 }
 
 static void test_bad_instructions(void **state)
@@ -2105,6 +2146,7 @@ int main(void)
 		cmocka_unit_test_setup(test_segments, reset),
 		cmocka_unit_test_setup(test_long_mode_addressing, reset),
 		cmocka_unit_test_setup(test_smsw, reset),
+		cmocka_unit_test_setup(test_lmsw, reset),
 		cmocka_unit_test_setup(test_bad_instructions, reset),
 		cmocka_unit_test_setup(test_random_bytes, reset),
 		cmocka_unit_test_setup(test_task_call_iret_jmp, reset),

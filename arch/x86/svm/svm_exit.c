@@ -33,8 +33,9 @@ static void fail(struct vm_exit *e, const char *what, uint64_t info)
 
 /*
  * decode_cr_write - the value an intercepted write to CR@cr wants: MOV to
- * CRn (its register from decode assists, or decoded), CLTS or LMSW (always
- * decoded: decode assists name only MOV's register, APM vol. 2 15.33.1).
+ * CRn (its register from decode assists, or decoded) or CLTS. LMSW, whose
+ * operand may be in memory, goes to the instruction emulator (decode
+ * assists name only MOV's register, APM vol. 2 15.33.1).
  */
 static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, struct vm_exit *e)
 {
@@ -51,7 +52,7 @@ static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, str
 		w.len = 3;	/* without NRIPS only the shortest form is assumed */
 	} else if (!x86_decode_cr_write(v, c->efer & EFER_LMA, &w) ||
 		   (w.insn == CR_INSN_MOV ? w.cr != cr && !(w.lock && cr == 8) : cr != 0)) {
-		fail(e, "intercepted CR write is not a MOV to CR, CLTS or register LMSW", c->rip);
+		fail(e, "intercepted CR write is not a MOV to CR, CLTS or LMSW", c->rip);
 		return;
 	}
 	if (w.lock) {
@@ -62,22 +63,17 @@ static void decode_cr_write(struct vcpu *v, struct svm_vcpu *s, unsigned cr, str
 		e->kind = EXIT_UD;
 		return;
 	}
-	src = vcpu_gpr(v, w.gpr);
-	if (!lm64)
-		src = (uint32_t)src;	/* 32-bit operand outside 64-bit mode */
+	if (w.insn == CR_INSN_LMSW) {
+		e->kind = EXIT_EMULATE;
+		return;
+	}
 	e->kind = EXIT_CR_WRITE;
 	e->cr.cr = (int)cr;
-	switch (w.insn) {
-	case CR_INSN_MOV:
-		e->cr.value = src;
-		break;
-	case CR_INSN_CLTS:
+	if (w.insn == CR_INSN_CLTS) {
 		e->cr.value = c->cr0 & ~(uint64_t)CR0_TS;
-		break;
-	case CR_INSN_LMSW:
-		/* Bits 3:0 (PE MP EM TS) from the source; PE can be set, not cleared. */
-		e->cr.value = (c->cr0 & ~0xfull) | (src & 0xf) | (c->cr0 & CR0_PE);
-		break;
+	} else {
+		src = vcpu_gpr(v, w.gpr);
+		e->cr.value = lm64 ? src : (uint32_t)src;	/* 32-bit operand outside 64-bit mode */
 	}
 	set_len(s, w.len);
 }
