@@ -333,6 +333,17 @@ bool vlapic_pending(const struct vlapic *a, uint8_t *vector)
 	return true;
 }
 
+uint8_t vlapic_tpr_threshold(const struct vlapic *a)
+{
+	int irrv = vec_highest(a->irr), isrv = vec_highest(a->isr);
+	unsigned irr_class = (unsigned)irrv >> 4;
+
+	if (!vlapic_hw_enabled(a) || irrv < 0 || (isrv >= 0 && irr_class <= (unsigned)isrv >> 4) ||
+	    irr_class > (a->tpr >> 4))
+		return 0;	/* nothing pending, held back by the ISR (EOI exits), or deliverable */
+	return (uint8_t)irr_class;
+}
+
 uint8_t vlapic_ack(struct vlapic *a)
 {
 	uint8_t v;

@@ -312,6 +312,16 @@ void vlapic_eoi(struct vlapic *a);
 uint8_t vlapic_get_tpr(const struct vlapic *a);
 void vlapic_set_tpr(struct vlapic *a, uint8_t tpr);
 
+/*
+ * vlapic_tpr_threshold - for a TPR the guest moves without an exit (CR8
+ * with VMX's TPR shadow): the priority class of the highest requested
+ * vector when only the TPR holds it back (above the class in service, not
+ * above TPR[7:4]), else 0. A guest TPR below it must exit so the vector
+ * is delivered (SDM vol. 3C 30.1.2); the result never exceeds TPR[7:4],
+ * as VM entry requires (27.2.1.1).
+ */
+uint8_t vlapic_tpr_threshold(const struct vlapic *a);
+
 /* vlapic_ppr - the processor priority (SDM 11.8.3.1). */
 uint8_t vlapic_ppr(const struct vlapic *a);
 

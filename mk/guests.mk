@@ -1,9 +1,13 @@
 # SPDX-License-Identifier: MIT
-# guests.mk - the test guests: tiny Multiboot v1 kernels (32-bit) that run
-# as VMs in scenario tests, and bare under QEMU (tests/suites/40-guests-bare.sh).
+# guests.mk - the test guests: tiny Multiboot v1 kernels that run as VMs in
+# scenario tests, and bare under QEMU (tests/suites/40-guests-bare.sh).
 #
-#   make guests    build/guests/NAME.elf for each tests/guests/NAME.c, plus
-#                  hello in every loader format (see tests/guests/README.md)
+#   make guests    build/guests/NAME.elf for each tests/guests/NAME.c (32-bit),
+#                  hello in every loader format (see tests/guests/README.md),
+#                  and for each tests/guests/64/NAME.c a 64-bit kernel:
+#                  build/guests/NAME.elf (ELF64, entered in 32-bit mode as
+#                  Multiboot says) and NAME-elf32.elf (the same code in an
+#                  ELF32 file, for QEMU's -kernel, which refuses ELF64)
 
 GUESTS_DIR   := build/guests
 GUEST_NAMES  := $(basename $(notdir $(wildcard tests/guests/*.c)))
@@ -21,6 +25,13 @@ GUEST_CFLAGS := -m32 -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow \
 	-mno-80387 -Itests/guests/rt -MMD -MP
 GUEST_LDFLAGS := -m elf_i386 -nostdlib -n -T $(GUEST_LDS) --no-warn-rwx-segments
 
+GUEST64_NAMES := $(basename $(notdir $(wildcard tests/guests/64/*.c)))
+GUEST64_ELFS  := $(patsubst %,$(GUESTS_DIR)/%.elf,$(GUEST64_NAMES)) \
+	$(patsubst %,$(GUESTS_DIR)/%-elf32.elf,$(GUEST64_NAMES))
+GUEST64_RT_OBJ := $(patsubst tests/guests/rt/%.c,$(GUESTS_DIR)/rt64/%.o,$(GUEST_RT_SRC))
+GUEST64_CFLAGS := $(filter-out -m32,$(GUEST_CFLAGS)) -m64 -mno-red-zone -mcmodel=small
+GUEST64_LDFLAGS := $(patsubst elf_i386,elf_x86_64,$(GUEST_LDFLAGS))
+
 # Default scenario (make run, make demo, the README's demo): one GRUB module2
 # line per quoted spec (scripts/mkiso.sh). Three sharing guests that stay alive
 # (a and b have the same seed: their "dup" pages merge across VMs) and an idle
@@ -33,7 +44,7 @@ DEFAULT_MODULES := "$(GUESTS_DIR)/share.elf vm=a mem=16M cmdline=\"seed=3 linger
 # A real-mode guest (entry=real): 16-bit code, a flat a.out-kludge binary at 0x8000.
 GUEST_REAL := $(GUESTS_DIR)/real16.bin
 
-guests: $(GUEST_ELFS) $(GUEST_FORMATS) $(GUEST_REAL)
+guests: $(GUEST_ELFS) $(GUEST_FORMATS) $(GUEST_REAL) $(GUEST64_ELFS)
 
 $(GUESTS_DIR)/real16.bin: tests/guests/real16.S
 	@mkdir -p $(GUESTS_DIR)/obj
@@ -46,11 +57,11 @@ $(GUESTS_DIR)/rt/%.o: tests/guests/rt/%.c
 
 $(GUESTS_DIR)/rt/entry.o: tests/guests/rt/entry.S
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -g -MMD -MP -c $< -o $@
+	$(CC) -m32 -g -Itests/guests/rt -MMD -MP -c $< -o $@
 
 $(GUESTS_DIR)/rt/entry-aout.o: tests/guests/rt/entry.S
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -g -DMB_AOUT -MMD -MP -c $< -o $@
+	$(CC) -m32 -g -Itests/guests/rt -DMB_AOUT -MMD -MP -c $< -o $@
 
 $(GUESTS_DIR)/obj/%.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
@@ -75,7 +86,27 @@ $(GUESTS_DIR)/hello-aout.elf: $(GUESTS_DIR)/rt/entry-aout.o $(GUEST_RT_OBJ) $(GU
 $(GUESTS_DIR)/hello.bin: $(GUESTS_DIR)/hello-aout.elf
 	objcopy -O binary -j .text -j .rodata -j .data $< $@
 
-.PRECIOUS: $(GUESTS_DIR)/obj/%.o $(GUESTS_DIR)/rt/%.o
+# The 64-bit guests: the same runtime built for x86-64, entry64.S instead of entry.S.
+$(GUESTS_DIR)/rt64/%.o: tests/guests/rt/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST64_CFLAGS) -c $< -o $@
+
+$(GUESTS_DIR)/rt64/entry64.o: tests/guests/rt/entry64.S
+	@mkdir -p $(dir $@)
+	$(CC) -m64 -g -Itests/guests/rt -MMD -MP -c $< -o $@
+
+$(GUESTS_DIR)/obj64/%.o: tests/guests/64/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST64_CFLAGS) -c $< -o $@
+
+$(patsubst %,$(GUESTS_DIR)/%.elf,$(GUEST64_NAMES)): $(GUESTS_DIR)/%.elf: $(GUESTS_DIR)/rt64/entry64.o \
+		$(GUEST64_RT_OBJ) $(GUESTS_DIR)/obj64/%.o $(GUEST_LDS)
+	$(LD) $(GUEST64_LDFLAGS) -o $@ $(filter %.o,$^)
+
+$(GUESTS_DIR)/%-elf32.elf: $(GUESTS_DIR)/%.elf
+	objcopy -O elf32-i386 $< $@
+
+.PRECIOUS: $(GUESTS_DIR)/obj/%.o $(GUESTS_DIR)/rt/%.o $(GUESTS_DIR)/obj64/%.o $(GUESTS_DIR)/rt64/%.o
 
 # make fuzz-guests SEEDS=N: the hostile guest for seeds 1..N, every mode, on
 # QEMU (SVM), Bochs (VMX) and Bochs's AMD model (EMULATORS=, MODES=, STEPS=,

@@ -58,6 +58,9 @@ run tasks            "$I386" $G/tasks.elf         "" 1 '^guest tasks: PASS'
 run lmode            "$SVM"  $G/lmode.elf         "" 1 '^guest lmode: PASS'
 run lmode-final      "$SVM"  $G/lmode.elf         "final=1" 0 '^lmode: entering long mode with 32-bit' 'still running'
 run msrs             "$SVM"  $G/msrs.elf          "" 1 '^guest msrs: PASS'
+# The 64-bit kernel: QEMU's -kernel takes only its ELF32 copy; -initrd is its environment module.
+run pc64 "qemu-system-x86_64 -cpu max -initrd tests/scenarios/data/env-pc64.txt" \
+	$G/pc64-elf32.elf "cpus=1 need_env=1" 1 '^guest pc64: PASS'
 # QEMU's own APIC: the self-NMI test's timing (the second right after the IRET) holds bare too.
 run apic             "$I386" $G/apic.elf          "" 1 '^apic: 2 NMIs, nested at most 1 deep, the second 0 loop'
 run emul             "$SVM"  $G/emul.elf          "" 1 '^guest emul: PASS'

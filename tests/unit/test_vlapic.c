@@ -1226,6 +1226,27 @@ static int highest(const uint32_t *r)
 	return -1;
 }
 
+/*
+ * check_tpr_threshold - the threshold is exactly the TPR class below which
+ * something becomes deliverable: with it at t > 0 nothing is pending now,
+ * a TPR class of t - 1 lets a vector in and any class >= t does not; with
+ * t = 0 something is pending already or no TPR would let anything in.
+ */
+static void check_tpr_threshold(const struct vlapic *a)
+{
+	struct vlapic c = *a;
+	unsigned t = vlapic_tpr_threshold(a);
+
+	assert_true(t <= (a->tpr >> 4));
+	for (unsigned cls = 0; cls < 16; cls++) {
+		c.tpr = cls << 4 | (a->tpr & 0xf);
+		if (t)
+			assert_int_equal(vlapic_pending(&c, NULL), cls < t);
+		else if (!vlapic_pending(a, NULL))
+			assert_false(vlapic_pending(&c, NULL));
+	}
+}
+
 static void check_invariants(void)
 {
 	int isrv = highest(apic.isr), irrv = highest(apic.irr);
@@ -1251,6 +1272,31 @@ static void check_invariants(void)
 		for (int i = 0; i < VLAPIC_NR_LVT; i++)
 			assert_true(apic.lvt[i] & LVT_MASK);
 	assert_true(apic.timer_div == (apic.timer_div & 0xb));
+	check_tpr_threshold(&apic);
+}
+
+/* The TPR threshold VMX's TPR shadow uses: the class only the TPR holds back. */
+static void test_tpr_threshold(void **state)
+{
+	(void)state;
+	wr(VLAPIC_SVR, VLAPIC_SVR_ENABLE | 0xff);
+	assert_int_equal(vlapic_tpr_threshold(&apic), 0);	/* nothing requested */
+	wr(VLAPIC_TPR, 0x80);
+	vlapic_set_irq(&apic, 0x61, false);
+	assert_false(vlapic_pending(&apic, NULL));
+	assert_int_equal(vlapic_tpr_threshold(&apic), 6);	/* TPR 0x5f lets 0x61 in */
+	wr(VLAPIC_TPR, 0x60);
+	assert_int_equal(vlapic_tpr_threshold(&apic), 6);	/* class 6 still blocks 0x61 */
+	wr(VLAPIC_TPR, 0x5f);
+	assert_true(vlapic_pending(&apic, NULL));
+	assert_int_equal(vlapic_tpr_threshold(&apic), 0);	/* deliverable: no exit needed */
+	assert_int_equal(vlapic_ack(&apic), 0x61);
+	vlapic_set_irq(&apic, 0x65, false);
+	wr(VLAPIC_TPR, 0x70);
+	assert_int_equal(vlapic_tpr_threshold(&apic), 0);	/* the ISR holds it: EOI exits */
+	wr(VLAPIC_EOI, 0);
+	assert_int_equal(vlapic_tpr_threshold(&apic), 6);
+	check_tpr_threshold(&apic);
 }
 
 static void test_random_ops(void **state)
@@ -1371,6 +1417,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_reset_values, setup),
+		cmocka_unit_test_setup(test_tpr_threshold, setup),
 		cmocka_unit_test_setup(test_virtual_wire, setup),
 		cmocka_unit_test_setup(test_register_bits_xapic, setup),
 		cmocka_unit_test_setup(test_bad_accesses, setup),

@@ -396,9 +396,10 @@ static void controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmw(VMCS_IO_BITMAP_A, io_bitmap_pa);
 	vmw(VMCS_IO_BITMAP_B, io_bitmap_pa + PAGE_SIZE);
 	vmw(VMCS_MSR_BITMAP, msr_bitmap_pa);
-	/* The guest's CR8 reads and writes its own TPR; threshold 0 never exits (30.1.2). */
+	/* The guest's CR8 reads and writes its own TPR; threshold 0 never exits (30.1.2): sched.c sets it. */
 	vmw(VMCS_VIRTUAL_APIC_ADDR, x->vapic_pa);
 	vmw(VMCS_TPR_THRESHOLD, 0);
+	x->tpr_threshold = 0;
 	vmw(VMCS_VPID, v->vm->asid);	/* never 0: VPID 0 is the host's (26.1, 29.1) */
 	vmw(VMCS_EPTP, x->eptp);
 	vmw(VMCS_CR0_MASK, c->cr0_owned);
@@ -663,6 +664,12 @@ static void vmx_set_reg(struct vcpu *v, enum vreg r, uint64_t val)
 	case VREG_DR6: lazy_set_dr6(&x->lazy, val); break;
 	case VREG_XCR0: lazy_set_xcr0(&x->lazy, val); break;
 	case VREG_TPR: *vtpr(x) = (uint8_t)val; break;
+	case VREG_TPR_THRESHOLD:
+		if (x->tpr_threshold != (uint8_t)val) {
+			x->tpr_threshold = (uint8_t)val;
+			vmw(VMCS_TPR_THRESHOLD, val);
+		}
+		break;
 	case VREG_INT_SHADOW:
 		if (!val)
 			vmw(VMCS_GUEST_INTERRUPTIBILITY, vmread(VMCS_GUEST_INTERRUPTIBILITY) &

@@ -17,6 +17,7 @@ struct vmx_vcpu {
 	uint64_t eptp;
 	uint64_t cr2;		/* the guest's CR2, which the VMCS does not hold */
 	uint32_t proc;		/* primary processor-based controls as last written */
+	uint8_t tpr_threshold;	/* VMCS_TPR_THRESHOLD as last written */
 	bool launched;		/* VMLAUNCH done: VMRESUME from now on */
 	bool flush;		/* INVEPT/INVVPID at the next entry */
 	bool want_irq, want_nmi;	/* the scheduler's window wishes (vmx_want_window) */

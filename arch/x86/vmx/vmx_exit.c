@@ -155,6 +155,8 @@ void vmx_decode_exit(struct vcpu *v, struct vm_exit *e)
 	case EXIT_REASON_INIT:
 	case EXIT_REASON_SIPI:
 		break;		/* this CPU is the hypervisor's: INIT/SIPI are ignored */
+	case EXIT_REASON_TPR_BELOW:
+		break;		/* a trap after a CR8 write: the scheduler delivers what it let in */
 	case EXIT_REASON_INVD:
 		e->kind = EXIT_INVD;	/* INVD always exits (SDM vol. 3C 26.1.2) */
 		break;

@@ -6,18 +6,13 @@
  * and with -DMB_AOUT for the a.out-kludge flat binary (header flag bit 16:
  * the header itself says where to load the file and where to enter).
  */
-#define MB_MAGIC	0x1BADB002
-#define MB_PAGE_ALIGN	(1 << 0)
-#define MB_MEMINFO	(1 << 1)
-#define MB_AOUT_KLUDGE	(1 << 16)
+#include "start32.h"
 
 #ifdef MB_AOUT
 #define MB_FLAGS	(MB_PAGE_ALIGN | MB_MEMINFO | MB_AOUT_KLUDGE)
 #else
 #define MB_FLAGS	(MB_PAGE_ALIGN | MB_MEMINFO)
 #endif
-
-#define STACK_SIZE	16384
 
 	.section .multiboot, "a"
 	.balign 4
@@ -37,19 +32,7 @@ mb_header:
 	.code32
 	.globl _start
 _start:
-	cli
-	cld
-	movl $stack_top, %esp
-	movl %eax, %esi			/* Multiboot magic */
-	movl %ebx, %edi			/* Multiboot info */
-	lgdt gdt_desc
-	ljmp $0x08, $1f
-1:	movw $0x10, %ax
-	movw %ax, %ds
-	movw %ax, %es
-	movw %ax, %fs
-	movw %ax, %gs
-	movw %ax, %ss
+	start32
 	pushl $0			/* clear EFLAGS (IF, DF, AC, ...) */
 	popfl
 	pushl %edi

@@ -36,6 +36,9 @@ struct mb_mmap {
 } __attribute__((packed));
 
 struct rt_boot rt_boot;
+#ifdef __x86_64__
+uint64_t rt_percpu[RT_PERCPU_WORDS] __attribute__((aligned(64)));
+#endif
 
 static unsigned int test_failures;
 static bool test_skipped;
@@ -55,7 +58,7 @@ static void copy_boot_info(uint32_t magic, const struct mb_info *mbi)
 		rt_boot.mem_upper = mbi->mem_upper;
 	}
 	if ((mbi->flags & MBI_CMDLINE) && mbi->cmdline) {
-		const char *s = (const char *)mbi->cmdline;
+		const char *s = (const char *)(uintptr_t)mbi->cmdline;
 		unsigned int i;
 
 		for (i = 0; i < RT_CMDLINE_MAX - 1 && s[i]; i++)
@@ -64,12 +67,12 @@ static void copy_boot_info(uint32_t magic, const struct mb_info *mbi)
 		rt_boot.has_cmdline = true;
 	}
 	if ((mbi->flags & MBI_MODS) && (mbi->mods_addr || !mbi->mods_count)) {
-		const struct mb_mod *m = (const void *)mbi->mods_addr;
+		const struct mb_mod *m = (const void *)(uintptr_t)mbi->mods_addr;
 
 		rt_boot.has_mods = true;
 		rt_boot.nmods = mbi->mods_count;
 		for (unsigned int i = 0; i < mbi->mods_count && i < RT_MODS_MAX; i++) {
-			const char *s = (const char *)m[i].string;
+			const char *s = (const char *)(uintptr_t)m[i].string;
 			unsigned int k = 0;
 
 			rt_boot.mods[i].start = m[i].start;
@@ -85,7 +88,7 @@ static void copy_boot_info(uint32_t magic, const struct mb_info *mbi)
 		rt_boot.has_mmap = true;
 		while (off + sizeof(struct mb_mmap) <= mbi->mmap_length &&
 		       rt_boot.nmmap < RT_MMAP_MAX) {
-			const struct mb_mmap *e = (const void *)(mbi->mmap_addr + off);
+			const struct mb_mmap *e = (const void *)(uintptr_t)(mbi->mmap_addr + off);
 
 			rt_boot.mmap[rt_boot.nmmap].addr = e->addr;
 			rt_boot.mmap[rt_boot.nmmap].len = e->len;
@@ -168,7 +171,7 @@ bool rt_opt_is(const char *key, const char *val)
 /* rt_image_end_page - first page boundary above the image (text to bss). */
 uint32_t rt_image_end_page(void)
 {
-	return ((uint32_t)_image_end + 0xfff) & ~0xfffu;
+	return ((uint32_t)(uintptr_t)_image_end + 0xfff) & ~0xfffu;
 }
 
 /* rt_expect - report a failed EXPECT with file:line; returns COND. */

@@ -122,17 +122,19 @@ int rt_vprintf(const char *fmt, va_list ap)
 			out += (int)rt_strlen(str);
 			break;
 		case 'd':
-			s = lng >= 2 ? va_arg(ap, int64_t) : va_arg(ap, int32_t);
+			s = lng >= 2 || (lng && sizeof(long) == 8) ? va_arg(ap, int64_t) :
+								       va_arg(ap, int32_t);
 			out += put_num(s < 0 ? -(uint64_t)s : (uint64_t)s, 10, s < 0, width, pad);
 			break;
 		case 'u':
 		case 'x':
-			u = lng >= 2 ? va_arg(ap, uint64_t) : va_arg(ap, uint32_t);
+			u = lng >= 2 || (lng && sizeof(long) == 8) ? va_arg(ap, uint64_t) :
+								       va_arg(ap, uint32_t);
 			out += put_num(u, *fmt == 'u' ? 10 : 16, false, width, pad);
 			break;
 		case 'p':
 			rt_puts("0x");
-			out += 2 + put_num(va_arg(ap, uint32_t), 16, false, 8, '0');
+			out += 2 + put_num(va_arg(ap, uintptr_t), 16, false, 2 * sizeof(void *), '0');
 			break;
 		case '%':
 			rt_putc('%');

@@ -3,8 +3,9 @@
  * rt.h - the test-guest runtime: what every tiny guest kernel can use.
  *
  * A guest is a table of named test functions plus RT_GUEST(name, table).
- * The runtime boots (Multiboot v1, 32-bit protected mode, paging off), sets
- * up its own GDT and IDT, copies the Multiboot information it needs, runs
+ * The runtime boots (Multiboot v1, 32-bit protected mode, paging off; the
+ * 64-bit build, entry64.S, goes on into long mode with the first 4 GiB
+ * identity-mapped), sets up its own GDT and IDT, copies the Multiboot information it needs, runs
  * each test, prints "test NAME: ok|FAILED" and "guest NAME: PASS|FAIL (n
  * failures)" on COM1 and exits through port 0xf4 (0 = pass, 1 = fail).
  */
@@ -55,7 +56,7 @@ static inline uint64_t rdtsc(void)
 
 /* RT_READ_REG - the value of control or debug register REG (a name: cr0, dr7, ...). */
 #define RT_READ_REG(reg) ({							\
-	uint32_t rt_v_;								\
+	unsigned long rt_v_;	/* the register's width: 32 or 64 bits */	\
 	__asm__ volatile("mov %%" #reg ", %0" : "=r"(rt_v_));			\
 	rt_v_;									\
 })
@@ -113,6 +114,12 @@ struct rt_boot {
 };
 
 extern struct rt_boot rt_boot;
+
+#ifdef __x86_64__
+/* The per-CPU area entry64.S puts in GS_BASE (in 32-bit mode, before long mode). */
+#define RT_PERCPU_WORDS	8
+extern uint64_t rt_percpu[RT_PERCPU_WORDS];
+#endif
 extern char _image_start[], _image_end[];	/* from guest.ld */
 
 /* rt_opt - the value of "key=value" in the command line, or NULL. */
@@ -136,11 +143,27 @@ struct tss32 {
 	uint16_t trap, iomap;
 } __attribute__((packed));
 
+#define RT_NVEC		48	/* exceptions and IRQ vectors 0x20-0x2f */
+
+#ifdef __x86_64__
+/* What isr_common (entry64.S) pushes, then the CPU's 64-bit frame. */
+struct rt_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rcx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+#define RT_FRAME_IP(f)	((f)->rip)
+#define RT_CODE_SEL	0x18	/* entry64.S's 64-bit code segment */
+#else
 struct rt_frame {
 	uint32_t edi, esi, ebp, esp_dummy, ebx, edx, ecx, eax;
 	uint32_t vector, error;
 	uint32_t eip, cs, eflags;
 };
+#define RT_FRAME_IP(f)	((f)->eip)
+#define RT_CODE_SEL	0x08
+#endif
 
 typedef void (*rt_handler_t)(struct rt_frame *f);
 

@@ -5,18 +5,22 @@
  */
 #include "rt.h"
 
-#define NVEC		48
-#define GATE_INT32	0x8e	/* present, DPL 0, 32-bit interrupt gate */
+#define NVEC		RT_NVEC
+#define GATE_INT	0x8e	/* present, DPL 0, 32-bit (or, in long mode, 64-bit) interrupt gate */
 
+/* An IDT gate (SDM vol. 3A 6.11; in IA-32e mode 16 bytes, 6.14.1). */
 struct idt_gate {
 	uint16_t off_lo, sel;
 	uint8_t zero, type;
 	uint16_t off_hi;
+#ifdef __x86_64__
+	uint32_t off_top, reserved;
+#endif
 } __attribute__((packed));
 
-static struct idt_gate idt[NVEC] __attribute__((aligned(8)));
+static struct idt_gate idt[NVEC] __attribute__((aligned(16)));
 static rt_handler_t handlers[NVEC];
-extern const uint32_t rt_isr_table[NVEC];
+extern const uintptr_t rt_isr_table[NVEC];
 
 volatile uint32_t rt_fault_ip, rt_fixup_ip;
 volatile int rt_fault_vec = -1;
@@ -29,15 +33,18 @@ void rt_trap_init(void)
 {
 	struct {
 		uint16_t limit;
-		uint32_t base;
-	} __attribute__((packed)) desc = { sizeof(idt) - 1, (uint32_t)idt };
+		uintptr_t base;
+	} __attribute__((packed)) desc = { sizeof(idt) - 1, (uintptr_t)idt };
 
 	for (unsigned int v = 0; v < NVEC; v++) {
+		idt[v] = (struct idt_gate){ 0 };
 		idt[v].off_lo = (uint16_t)rt_isr_table[v];
 		idt[v].off_hi = (uint16_t)(rt_isr_table[v] >> 16);
-		idt[v].sel = 0x08;
-		idt[v].zero = 0;
-		idt[v].type = GATE_INT32;
+#ifdef __x86_64__
+		idt[v].off_top = (uint32_t)((uint64_t)rt_isr_table[v] >> 32);
+#endif
+		idt[v].sel = RT_CODE_SEL;
+		idt[v].type = GATE_INT;
 	}
 	__asm__ volatile("lidt %0" : : "m"(desc));
 }
@@ -52,10 +59,10 @@ void rt_set_handler(unsigned int vector, rt_handler_t fn)
 /* rt_trap - called by isr_common for every vector. */
 void rt_trap(struct rt_frame *f)
 {
-	if (f->vector < 32 && rt_fault_ip && f->eip == rt_fault_ip) {
+	if (f->vector < 32 && rt_fault_ip && RT_FRAME_IP(f) == rt_fault_ip) {
 		rt_fault_vec = (int)f->vector;
-		rt_fault_err = f->error;
-		f->eip = rt_fixup_ip;
+		rt_fault_err = (uint32_t)f->error;
+		RT_FRAME_IP(f) = rt_fixup_ip;
 		rt_fault_ip = 0;
 		return;
 	}
@@ -65,8 +72,8 @@ void rt_trap(struct rt_frame *f)
 	}
 	if (f->vector >= RT_IRQ_BASE)
 		return;		/* a stray IRQ (spurious 7/15): ignore */
-	rt_printf("guest %s: unexpected exception %u err %x at eip %x\n",
-		  rt_guest.name, f->vector, f->error, f->eip);
+	rt_printf("guest %s: unexpected exception %u err %x at eip %llx\n", rt_guest.name,
+		  (uint32_t)f->vector, (uint32_t)f->error, (unsigned long long)RT_FRAME_IP(f));
 	rt_printf("guest %s: FAIL (exception)\n", rt_guest.name);
 	rt_exit(3);
 }
