@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel/errmsg.h"
+#include "kernel/linux.h"
 #include "kernel/mem.h"
 #include "kernel/msr.h"
 #include "kernel/multiboot2.h"
@@ -197,6 +199,70 @@ unsigned vm_check_module_owners(const struct boot_module *mods, size_t nmods)
 	return orphans;
 }
 
+/* load_multiboot - a Multiboot v1 kernel and its modules; its first state in @first. */
+static int load_multiboot(struct vm *vm, const struct boot_module *mod, const struct vm_config *cfg,
+			  const struct guest_mem *gm, const struct mod_set *ms,
+			  struct vcpu_boot_state *first, char *err, size_t errlen)
+{
+	struct mb1_boot boot;
+	int rc;
+
+	rc = mb1_load_mods(gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start,
+			   cfg->cmdline, ms->mod, ms->n, &boot, err, errlen);
+	if (rc)
+		return rc;
+	if (!cfg->entry_real)
+		mb1_boot_state(&boot, first);
+	else if ((rc = mb1_boot_state_real(&boot, first, err, errlen)))
+		return rc;
+	pr_info("vm %d '%s': %llu MiB RAM, domain %s, entry %#x, %s image, cmdline '%s'\n",
+		vm->id, vm->name, (unsigned long long)(vm->ram_bytes >> 20), vm->domain,
+		boot.eip,
+		boot.format == MB1_FMT_ELF64 ? "ELF64" :
+		boot.format == MB1_FMT_AOUT ? "a.out-kludge" : "ELF32",
+		cfg->cmdline);
+	if (boot.nmods)
+		pr_info("vm %d '%s': %u modules at %#llx-%#llx\n", vm->id, vm->name, boot.nmods,
+			(unsigned long long)boot.mods_start, (unsigned long long)boot.mods_end);
+	return 0;
+}
+
+/*
+ * load_linux - a bzImage (kernel/linux.h); its first for= module is the
+ * initrd. Its first state (the 32-bit boot protocol) in @first.
+ */
+static int load_linux(struct vm *vm, const struct boot_module *mod, const struct vm_config *cfg,
+		      const struct guest_mem *gm, const struct mod_set *ms,
+		      struct vcpu_boot_state *first, char *err, size_t errlen)
+{
+	struct linux_boot lb;
+	int rc;
+
+	if (cfg->entry_real)
+		return errmsg(err, errlen, -SV_EINVAL, "entry=real: a Linux bzImage starts in protected mode");
+	if (ms->n > 1)
+		return errmsg(err, errlen, -SV_EINVAL,
+			      "a Linux guest takes one module, its initrd (%u have for=%s)", ms->n,
+			      vm->name);
+	rc = linux_load(gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start, cfg->cmdline,
+			ms->n ? &ms->mod[0] : NULL, vm->rsdp_gpa, &lb, err, errlen);
+	if (rc)
+		return rc;
+	linux_boot_state(&lb, first);
+	pr_info("vm %d '%s': %llu MiB RAM, domain %s, Linux bzImage (boot protocol %u.%02u, %s), "
+		"kernel at %#llx (%llu KiB, %llu KiB to start), cmdline '%s'\n",
+		vm->id, vm->name, (unsigned long long)(vm->ram_bytes >> 20), vm->domain,
+		lb.version >> 8, lb.version & 0xff, lb.kernel64 ? "64-bit" : "32-bit",
+		(unsigned long long)lb.load_addr, (unsigned long long)(lb.kernel_bytes >> 10),
+		(unsigned long long)(lb.init_size >> 10), cfg->cmdline);
+	if (lb.initrd_size)
+		pr_info("vm %d '%s': initrd of %llu KiB at %#llx\n", vm->id, vm->name,
+			(unsigned long long)(lb.initrd_size >> 10), (unsigned long long)lb.initrd_addr);
+	else
+		pr_info("vm %d '%s': no initrd (no for=%s module)\n", vm->id, vm->name, vm->name);
+	return 0;
+}
+
 struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 {
 	const struct boot_module *mod = &mods[index];
@@ -204,7 +270,6 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 	char err[VMCFG_ERR_MAX];
 	struct mod_set *ms;
 	struct guest_mem gm;
-	struct mb1_boot boot;
 	struct vcpu_boot_state first;
 	struct vm *vm;
 	int id, rc;
@@ -270,24 +335,21 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 		heap_free(&hv_heap, ms);
 		goto err_destroy;
 	}
-	gm = (struct guest_mem){ vm, vm->ram_bytes, gm_write, gm_zero };
-	rc = mb1_load_mods(&gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start,
-			   cfg.cmdline, ms->mod, ms->n, &boot, err, sizeof(err));
-	heap_free(&hv_heap, ms);
-	if (rc) {
-		pr_err("vm %s: %s; VM not started\n", vm->name, err);
-		goto err_destroy;
-	}
 	vm_devices_init(vm);
 	rc = vm_firmware_map(vm);
 	if (rc) {
 		pr_err("vm %s: cannot map its firmware tables (error %d); VM not started\n",
 		       vm->name, rc);
+		heap_free(&hv_heap, ms);
 		goto err_destroy;
 	}
-	if (!cfg.entry_real) {
-		mb1_boot_state(&boot, &first);
-	} else if (mb1_boot_state_real(&boot, &first, err, sizeof(err))) {
+	gm = (struct guest_mem){ vm, vm->ram_bytes, gm_write, gm_zero };
+	if (linux_is_bzimage((const void *)(uintptr_t)mod->start, mod->end - mod->start))
+		rc = load_linux(vm, mod, &cfg, &gm, ms, &first, err, sizeof(err));
+	else
+		rc = load_multiboot(vm, mod, &cfg, &gm, ms, &first, err, sizeof(err));
+	heap_free(&hv_heap, ms);
+	if (rc) {
 		pr_err("vm %s: %s; VM not started\n", vm->name, err);
 		goto err_destroy;
 	}
@@ -296,15 +358,6 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 		pr_err("vm %s: cannot set up its vCPU (error %d); VM not started\n", vm->name, rc);
 		goto err_destroy;
 	}
-	pr_info("vm %d '%s': %llu MiB RAM, domain %s, entry %#x, %s image, cmdline '%s'\n",
-		vm->id, vm->name, (unsigned long long)(vm->ram_bytes >> 20), vm->domain,
-		boot.eip,
-		boot.format == MB1_FMT_ELF64 ? "ELF64" :
-		boot.format == MB1_FMT_AOUT ? "a.out-kludge" : "ELF32",
-		cfg.cmdline);
-	if (boot.nmods)
-		pr_info("vm %d '%s': %u modules at %#llx-%#llx\n", vm->id, vm->name, boot.nmods,
-			(unsigned long long)boot.mods_start, (unsigned long long)boot.mods_end);
 	vm->state = VM_RUNNING;
 	return vm;
 

@@ -103,6 +103,7 @@ struct vm {
 	uint64_t pages_populated;	/* guest frames given RAM on first touch */
 	size_t module;		/* the GRUB module it was made from (for a restart) */
 	bool reboot_stops;	/* on_reboot=stop: a reset request stops it */
+	uint32_t rsdp_gpa;	/* where its ACPI RSDP is (vm_firmware_map) */
 	bool restart;		/* stopped by a reset request: start it afresh */
 	unsigned restarts;	/* resets it went through */
 	uint8_t rcr;		/* reset control register (0xcf9) as written */
@@ -215,7 +216,8 @@ void vm_restart_pending(void);
 
 /*
  * vm_firmware_map - the ACPI and MP tables describing @vm (kernel/firmware.c)
- * in a read-only BIOS area at 0xe0000-0xfffff. Returns 0 or -errno.
+ * in a read-only BIOS area at 0xe0000-0xfffff; sets vm->rsdp_gpa. Returns 0
+ * or -errno.
  */
 int vm_firmware_map(struct vm *vm);
 

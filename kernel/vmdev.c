@@ -119,6 +119,7 @@ int vm_firmware_map(struct vm *vm)
 	if (!hpa)
 		return -SV_ENOMEM;
 	rc = fw_build(&cfg, frame_va(&hv_frames, hpa), FW_AREA_GPA, FW_AREA_SIZE, &l);
+	vm->rsdp_gpa = rc ? 0 : l.rsdp;
 	for (uint64_t i = 0; i < n; i++) {
 		/* Read-only: a write faults into the emulator, which drops it (ROM). */
 		if (!rc)
