@@ -159,6 +159,30 @@ static bool wr_ignore(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return true;
 }
 
+/*
+ * AMD's configuration MSRs, as a VM sees them: SYSCFG, HWCR and the K8
+ * interrupt-pending message read 0 (no MTRR DRAM-modification bits, no
+ * SMM lock, nothing pending); DE_CFG says LFENCE serialises, which Linux
+ * wants before it trusts LFENCE; a write must leave the value unchanged.
+ */
+static uint64_t amd_cfg_value(uint32_t msr)
+{
+	return msr == MSR_AMD_DE_CFG ? AMD_DE_CFG_LFENCE : 0;
+}
+
+static bool rd_amd_cfg(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)v;
+	*val = amd_cfg_value(msr);
+	return true;
+}
+
+static bool wr_amd_cfg(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	(void)v;
+	return *val == amd_cfg_value(msr);
+}
+
 /* The local APIC's MSRs: the base, the x2APIC registers, the TSC deadline (drivers/vlapic.c). */
 static bool rw_apic_base(struct vcpu *v, uint64_t *val, bool write)
 {
@@ -227,7 +251,12 @@ static const struct msr_desc msrs[] = {
 	{ MSR_IA32_MISC_ENABLE, MSR_IA32_MISC_ENABLE, INTEL, rd_misc_enable, wr_misc_enable },
 	{ MSR_IA32_PAT, MSR_IA32_PAT, ANY, rd_pat, wr_pat },
 	{ MSR_EFER, MSR_EFER, ANY, rd_efer, wr_efer },
+	{ MSR_IA32_UCODE_REV, MSR_IA32_UCODE_REV, ANY, rd_zero, wr_ignore },
 	{ MSR_AMD_PERF_CTL0, MSR_AMD_PERF_CTR3, AMD, rd_zero, wr_ignore },
+	{ MSR_AMD_SYSCFG, MSR_AMD_SYSCFG, AMD, rd_amd_cfg, wr_amd_cfg },
+	{ MSR_AMD_HWCR, MSR_AMD_HWCR, AMD, rd_amd_cfg, wr_amd_cfg },
+	{ MSR_AMD_INT_PENDING, MSR_AMD_INT_PENDING, AMD, rd_amd_cfg, NULL },
+	{ MSR_AMD_DE_CFG, MSR_AMD_DE_CFG, AMD, rd_amd_cfg, wr_amd_cfg },
 };
 
 static const struct msr_desc *msr_find(uint32_t msr)

@@ -111,7 +111,13 @@
 #define MSR_GS_BASE		0xc0000101
 #define MSR_KERNEL_GS_BASE	0xc0000102
 #define MSR_TSC_AUX		0xc0000103
+#define MSR_IA32_UCODE_REV	0x8b		/* Intel BIOS_SIGN_ID, AMD PATCH_LEVEL: the microcode revision */
 #define MSR_AMD_PERF_CTL0	0xc0010000	/* PERF_CTL0-3, then PERF_CTR0-3 (APM vol. 2 13.2) */
+#define MSR_AMD_SYSCFG		0xc0010010	/* system configuration (APM vol. 2 3.2.1) */
+#define MSR_AMD_HWCR		0xc0010015	/* hardware configuration (BKDG) */
+#define MSR_AMD_INT_PENDING	0xc0010055	/* K8's interrupt-pending message (C1E, BKDG) */
+#define MSR_AMD_DE_CFG		0xc0011029	/* decode configuration; bit 1: LFENCE serialises */
+#define AMD_DE_CFG_LFENCE	(1ull << 1)
 #define MSR_AMD_PERF_CTR3	0xc0010007
 
 /* CPUID feature bits (SDM vol. 2A CPUID; APM vol. 3 appendix E). */
