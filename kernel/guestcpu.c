@@ -150,6 +150,31 @@ static void cpuid_xsave(struct vcpu *v, uint32_t sub, uint32_t r[4])
 	}
 }
 
+/*
+ * cpuid_tsc_freq - Intel's leaves 0x15 (TSC/crystal ratio, crystal Hz) and
+ * 0x16 (base, maximum and bus MHz) for the TSC the guest runs on, where the
+ * host has them (leaf 0 says so: a guest finds them only then). The
+ * "crystal" is the local APIC timer's input (VLAPIC_TIMER_HZ), as on CPUs
+ * whose APIC timer runs on the crystal clock: Linux takes both the TSC and
+ * the APIC timer frequency from 0x15 and calibrates neither (SDM vol. 2A,
+ * CPUID 15H; vol. 3B 18.7.3). The ratio has a denominator of 10^6 so that
+ * the TSC comes out to the kHz.
+ */
+static void cpuid_tsc_freq(uint32_t leaf, uint32_t r[4])
+{
+	uint64_t khz = arch_tsc_khz();
+
+	memset(r, 0, 4 * sizeof(r[0]));
+	if (leaf == 0x15) {
+		r[0] = 1000000;
+		r[1] = (uint32_t)(khz * 1000000 / (VLAPIC_TIMER_HZ / 1000));
+		r[2] = (uint32_t)VLAPIC_TIMER_HZ;
+	} else {
+		r[0] = r[1] = (uint32_t)(khz / 1000);
+		r[2] = (uint32_t)(VLAPIC_TIMER_HZ / 1000000);
+	}
+}
+
 /* guest_cpuid - CPUID (@leaf, @sub) as guests see it: the host's, less what is not virtualised. */
 void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
@@ -204,6 +229,11 @@ void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 			r[2] &= ~CPUID7_ECX_AVX_USERS;
 		}
 		r[3] &= ~CPUID7_EDX_HIDE;
+		break;
+	case 0x15:
+	case 0x16:
+		if (guest_is_intel())
+			cpuid_tsc_freq(leaf, r);
 		break;
 	case 0x80000001:
 		r[2] &= ~CPUID81_ECX_HIDE;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "drivers/vacpi.h"
+#include "drivers/vpci.h"
 #include "drivers/vioapic.h"
 #include "drivers/vlapic.h"
 #include "drivers/vio.h"
@@ -31,7 +32,7 @@
 #define VM_MAX		16
 #define VCPU_MAX	8	/* vCPUs per VM */
 #define VM_NAME_MAX	16	/* with the NUL */
-#define VM_IO_MAX	16
+#define VM_IO_MAX	24
 #define VM_MMIO_MAX	4
 #define VM_LINE_MAX	160	/* guest console line buffer */
 #define VM_LOG_SIZE	4096	/* the tail of its console output kept for `log` */
@@ -123,6 +124,7 @@ struct vm {
 	struct vuart uart;
 	struct vrtc rtc;
 	struct vacpi acpi;	/* PM1 block and PM timer, as the FADT says */
+	struct vpci pci;	/* configuration mechanism 1: a host bridge, no devices */
 	struct vio_range io[VM_IO_MAX];
 	int n_io;
 	struct vmmio_range mmio[VM_MMIO_MAX];

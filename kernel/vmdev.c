@@ -149,6 +149,10 @@ void vm_devices_init(struct vm *vm)
 	add_range(vm, VRTC_PORT, 2, vrtc_io, &vm->rtc);
 	vacpi_init(&vm->acpi, FW_PM_BASE, clock_ns, vm, now, acpi_sleep);
 	add_range(vm, FW_PM_BASE, VACPI_NPORTS, vacpi_io, &vm->acpi);
+	vpci_init(&vm->pci);
+	add_range(vm, VPCI_ADDR_PORT, 1, vpci_io, &vm->pci);
+	add_range(vm, VPCI_ADDR_PORT + 2, 2, vpci_io, &vm->pci);	/* 0xcf9 is the reset register */
+	add_range(vm, VPCI_DATA_PORT, 4, vpci_io, &vm->pci);
 	add_range(vm, 0xcf9, 1, reset_io, vm);
 	add_range(vm, 0x64, 1, reset_io, vm);
 	bios_state(vm);
