@@ -104,10 +104,15 @@ debug: deps all
 test: deps
 	@scripts/test.sh
 
+# The Linux test guest in build/linux/ (scripts/linux-guest.sh: Debian's kernel
+# and busybox-static by apt-get download, cached; the initramfs built here).
+linux-guest:
+	@scripts/linux-guest.sh
+
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all host deps run run-bochs debug test clean check-headers guests bench fuzz
+.PHONY: all host deps run run-bochs debug test clean check-headers guests bench fuzz linux-guest
 
 guests:
 bench:

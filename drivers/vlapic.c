@@ -333,6 +333,11 @@ bool vlapic_pending(const struct vlapic *a, uint8_t *vector)
 	return true;
 }
 
+bool vlapic_irr_has(const struct vlapic *a, uint8_t vector)
+{
+	return vec_test(a->irr, vector);
+}
+
 uint8_t vlapic_tpr_threshold(const struct vlapic *a)
 {
 	int irrv = vec_highest(a->irr), isrv = vec_highest(a->isr);
@@ -388,10 +393,16 @@ static uint32_t timer_divisor(const struct vlapic *a)
 	return 1u << ((s + 1) & 7);
 }
 
+/* tick_ns - nanoseconds per count of the current-count register. */
+static uint64_t tick_ns(const struct vlapic *a)
+{
+	return timer_divisor(a) * VLAPIC_TICK_NS;
+}
+
 /* timer_ticks - divided timer ticks since the count was last based. */
 static uint64_t timer_ticks(const struct vlapic *a)
 {
-	return (a->now_ns - a->t_base_ns) / timer_divisor(a);
+	return (a->now_ns - a->t_base_ns) / tick_ns(a);
 }
 
 static bool timer_periodic(const struct vlapic *a)
@@ -508,7 +519,7 @@ uint64_t vlapic_next_deadline_ns(const struct vlapic *a)
 		ticks = a->t_count + a->t_fired * (uint64_t)a->timer_init;
 	else
 		ticks = a->t_count;
-	return a->t_base_ns + ticks * timer_divisor(a);
+	return a->t_base_ns + ticks * tick_ns(a);
 }
 
 /* lvt_timer_write - the timer LVT changes from @old to @new at now_ns (11.5.4.1). */

@@ -16,9 +16,11 @@
  *   a halted vCPU sleeps until vlapic_next_deadline_ns()
  *   the I/O APIC and other vCPUs' IPIs arrive through vlapic_accept()
  *
- * Timer: the APIC timer counts VLAPIC_TIMER_HZ (1 GHz, one tick per host
- * nanosecond) before the divide configuration register; the current count
- * is a function of the host clock, never of how often the guest runs.
+ * Timer: the APIC timer counts VLAPIC_TIMER_HZ (25 MHz, one tick per 40 ns
+ * of the host clock) before the divide configuration register, like the
+ * core crystal clock of Intel CPUs whose APIC timer runs on it (CPUID 0x15
+ * reports it as the crystal); the current count is a function of the host
+ * clock, never of how often the guest runs.
  *
  * Callbacks: eoi(ctx, vector) when the guest EOIs a level-triggered vector
  * (TMR set: the I/O APIC clears its remote IRR), ipi(ctx, ipi) for ICR
@@ -40,7 +42,8 @@
 #include "drivers/vio.h"
 
 #define VLAPIC_DEFAULT_BASE	0xfee00000ull
-#define VLAPIC_TIMER_HZ		1000000000ull	/* timer input before the divider */
+#define VLAPIC_TIMER_HZ		25000000ull	/* timer input before the divider */
+#define VLAPIC_TICK_NS		(1000000000ull / VLAPIC_TIMER_HZ)	/* 40: a whole number of ns */
 #define VLAPIC_NO_DEADLINE	UINT64_MAX
 #define VLAPIC_VERSION		0x14		/* integrated xAPIC (Pentium 4 and later) */
 #define VLAPIC_NR_LVT		6		/* timer, thermal, perf, LINT0, LINT1, error */
@@ -307,6 +310,9 @@ uint8_t vlapic_ack(struct vlapic *a);
 
 /* vlapic_eoi - the guest's EOI: clears the highest ISR bit (calls cfg.eoi for a TMR vector). */
 void vlapic_eoi(struct vlapic *a);
+
+/* vlapic_irr_has - @vector is requested (in IRR), not yet taken. */
+bool vlapic_irr_has(const struct vlapic *a, uint8_t vector);
 
 /* vlapic_get_tpr / vlapic_set_tpr - the TPR, for CR8 (CR8 = TPR >> 4) and TPR shadows. */
 uint8_t vlapic_get_tpr(const struct vlapic *a);

@@ -149,20 +149,57 @@ static void advance(struct vpit *pit, uint64_t now_ns)
 	}
 }
 
+/* pulse - a rising edge on IRQ0, the line left at channel 0's OUT level @out. */
+static void pulse(struct vpit *pit, int out)
+{
+	if (!pit->irq)
+		return;
+	pit->irq(pit->ctx, 0);
+	pit->irq(pit->ctx, 1);
+	if (!out)
+		pit->irq(pit->ctx, 0);
+}
+
+/* backlog_add - @n periods to deliver later, as far as the backlog holds them. */
+static void backlog_add(struct vpit *pit, uint64_t n)
+{
+	uint64_t room = VPIT_BACKLOG_MAX - pit->irq0_backlog;
+
+	if (n > room) {
+		pit->irq0_coalesced += n - room;
+		n = room;
+	}
+	pit->irq0_backlog += (uint32_t)n;
+}
+
 /* irq0_sync - drive IRQ0 from channel 0; returns edges raised (0 or 1). */
 static int irq0_sync(struct vpit *pit)
 {
 	struct vpit_channel *c = &pit->ch[0];
 	uint64_t d = elapsed(c, pit->last_tick), e = ch_edges(c, d);
 	int out = ch_out(c, d), raised = 0;
+	bool busy = pit->irq_busy && pit->irq_busy(pit->ctx);
 
 	if (e > c->edges) {
-		pit->irq0_coalesced += e - c->edges - 1;
+		uint64_t n = e - c->edges;
+
 		c->edges = e;
-		if (pit->irq) {
-			pit->irq(pit->ctx, !out);
-			pit->irq(pit->ctx, out);
+		if (!pit->irq_busy) {
+			pit->irq0_coalesced += n - 1;
+		} else if (busy) {
+			backlog_add(pit, n);	/* an edge now would merge with the waiting one */
+			n = 0;
+		} else {
+			backlog_add(pit, n - 1);
 		}
+		if (n) {
+			pulse(pit, out);
+			raised = 1;
+		}
+	} else if (pit->irq0_backlog && !busy) {
+		pit->irq0_backlog--;
+		pit->irq0_reinjected++;
+		pulse(pit, out);
 		raised = 1;
 	} else if (out != pit->out0) {
 		if (pit->irq)
@@ -313,6 +350,8 @@ static void control(struct vpit *pit, uint8_t val, uint64_t tick)
 	c->frozen = c->edges = 0;
 	c->write_msb = c->read_msb = false;
 	c->count_latched = c->status_latched = false;
+	if (sc == 0)
+		pit->irq0_backlog = 0;	/* the old rate's ticks mean nothing to the new one */
 }
 
 /* count_write - a write to counter port 0x40 + @i. */

@@ -63,9 +63,21 @@ struct vpit {
 	void (*irq)(void *ctx, int level);	/* IRQ0 line, may be NULL */
 	vclock_fn clock;	/* used by vpit_io; may be NULL (time 0) */
 	void *ctx;		/* passed to irq and clock */
+	/*
+	 * Lost-tick reinjection (NULL: periods that pass between updates
+	 * merge into one edge): irq_busy(ctx) says the last IRQ0 edge still
+	 * waits in an interrupt controller; edges that would be lost then, or
+	 * that passed between updates, wait in irq0_backlog (up to
+	 * VPIT_BACKLOG_MAX) and go out one per update while IRQ0 is free.
+	 */
+	bool (*irq_busy)(void *ctx);
+	uint32_t irq0_backlog;
 	uint64_t irq0_edges;	/* IRQ0 rising edges raised */
-	uint64_t irq0_coalesced;	/* periods merged into an earlier edge */
+	uint64_t irq0_coalesced;	/* periods merged into an earlier edge, or dropped from a full backlog */
+	uint64_t irq0_reinjected;	/* backlog edges raised */
 };
+
+#define VPIT_BACKLOG_MAX	1000	/* a second of ticks at 1 kHz */
 
 /*
  * vpit_init - channels in mode 3 without a count (OUT high, no counting,
@@ -91,7 +103,8 @@ int vpit_access(struct vpit *pit, uint16_t port, unsigned size, bool in,
 /*
  * vpit_update - advance to @now_ns (earlier times are treated as the last
  * one) and drive IRQ0: one rising edge if channel 0's OUT rose at least once
- * since the last update. Returns the number of edges raised (0 or 1).
+ * since the last update (with irq_busy: and IRQ0 is free; else one from the
+ * backlog when IRQ0 is free). Returns the number of edges raised (0 or 1).
  */
 int vpit_update(struct vpit *pit, uint64_t now_ns);
 

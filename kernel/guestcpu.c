@@ -151,28 +151,33 @@ static void cpuid_xsave(struct vcpu *v, uint32_t sub, uint32_t r[4])
 }
 
 /*
- * cpuid_tsc_freq - Intel's leaves 0x15 (TSC/crystal ratio, crystal Hz) and
- * 0x16 (base, maximum and bus MHz) for the TSC the guest runs on, where the
- * host has them (leaf 0 says so: a guest finds them only then). The
+ * cpuid_tsc_freq - Intel's leaves 0x15 (TSC/crystal ratio and the crystal's
+ * Hz) and 0x16 (base and maximum MHz, bus MHz) for the TSC the guest runs
+ * on; a guest finds them where the host's leaf 0 reaches them. The
  * "crystal" is the local APIC timer's input (VLAPIC_TIMER_HZ), as on CPUs
- * whose APIC timer runs on the crystal clock: Linux takes both the TSC and
- * the APIC timer frequency from 0x15 and calibrates neither (SDM vol. 2A,
- * CPUID 15H; vol. 3B 18.7.3). The ratio has a denominator of 10^6 so that
- * the TSC comes out to the kHz.
+ * whose APIC timer runs on the core crystal clock: Linux then takes both
+ * the TSC and the APIC timer frequency from leaf 0x15 and calibrates
+ * neither (SDM vol. 2A, CPUID 15H). Linux multiplies crystal kHz by the
+ * numerator in 32 bits, so the numerator stays below 2^32 / 25,000; a
+ * denominator of 1,000 gives the TSC to 25 kHz up to 4.29 GHz, a smaller
+ * one is taken above.
  */
 static void cpuid_tsc_freq(uint32_t leaf, uint32_t r[4])
 {
-	uint64_t khz = arch_tsc_khz();
+	const uint64_t crystal_khz = VLAPIC_TIMER_HZ / 1000;
+	uint64_t khz = arch_tsc_khz(), den = 1000;
 
 	memset(r, 0, 4 * sizeof(r[0]));
-	if (leaf == 0x15) {
-		r[0] = 1000000;
-		r[1] = (uint32_t)(khz * 1000000 / (VLAPIC_TIMER_HZ / 1000));
-		r[2] = (uint32_t)VLAPIC_TIMER_HZ;
-	} else {
-		r[0] = r[1] = (uint32_t)(khz / 1000);
-		r[2] = (uint32_t)(VLAPIC_TIMER_HZ / 1000000);
+	if (leaf == 0x16) {
+		r[0] = r[1] = (uint32_t)((khz + 500) / 1000);
+		r[2] = 100;
+		return;
 	}
+	while (den > 1 && khz * den / crystal_khz > UINT32_MAX / crystal_khz)
+		den /= 2;
+	r[0] = (uint32_t)den;
+	r[1] = (uint32_t)((khz * den + crystal_khz / 2) / crystal_khz);
+	r[2] = (uint32_t)VLAPIC_TIMER_HZ;
 }
 
 /* guest_cpuid - CPUID (@leaf, @sub) as guests see it: the host's, less what is not virtualised. */

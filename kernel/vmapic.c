@@ -99,6 +99,27 @@ static void isa_set_line(void *chip, unsigned line, int level)
 	vioapic_set_irq(&vm->ioapic, vioapic_isa_pin(line), level);
 }
 
+bool vm_isa_irq_busy(struct vm *vm, unsigned line)
+{
+	const struct vpic_chip *pic = &vm->pic.chip[line < 8 ? 0 : 1];
+	unsigned bit = line & 7, pin = vioapic_isa_pin(line);
+	uint64_t rte;
+
+	/* The 8259 holds the edge in IRR until the INTA, if the line is not masked. */
+	if (!(pic->imr & (1u << bit)) && (pic->irr & (1u << bit)))
+		return true;
+	if (pin == VIOAPIC_NO_PIN)
+		return false;
+	rte = vm->ioapic.rte[pin];
+	if (rte & VIOAPIC_RTE_MASKED)
+		return false;
+	/* Through the I/O APIC, an edge waits in the local APICs' IRR. */
+	vm_for_each_vcpu(vm, v)
+		if (vlapic_irr_has(&v->lapic, (uint8_t)(rte & VIOAPIC_RTE_VECTOR)))
+			return true;
+	return false;
+}
+
 static const struct intc_ops isa_ops = {
 	.pending = isa_pending,
 	.ack = isa_ack,

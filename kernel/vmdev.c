@@ -34,6 +34,12 @@ static void pit_irq(void *ctx, int level)
 	intc_set_line(&((struct vm *)ctx)->isa_irq, 0, level);
 }
 
+/* pit_irq_busy - IRQ0's last edge not yet taken: a new one would merge (reinject it later). */
+static bool pit_irq_busy(void *ctx)
+{
+	return vm_isa_irq_busy(ctx, 0);
+}
+
 static void uart_irq(void *ctx, int level)
 {
 	intc_set_line(&((struct vm *)ctx)->isa_irq, VUART_COM1_IRQ, level);
@@ -138,6 +144,7 @@ void vm_devices_init(struct vm *vm)
 	vpic_init(&vm->pic);
 	vm_apic_init(vm);
 	vpit_init(&vm->pit, pit_irq, clock_ns, vm, now);
+	vm->pit.irq_busy = pit_irq_busy;	/* lost ticks are reinjected, as KVM's PIT does */
 	vuart_init(&vm->uart, VUART_COM1_PORT, uart_tx, uart_irq, vm);
 	vrtc_init(&vm->rtc, vm->ram_bytes, RTC_EPOCH_S, now, clock_ns, NULL);
 	add_range(vm, VPIC_MASTER_PORT, 2, vpic_io, &vm->pic);

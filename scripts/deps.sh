@@ -8,7 +8,7 @@ set -eu
 
 # A|B: either package will do (names differ between Debian and Ubuntu releases);
 # the first one apt knows is installed when neither is.
-PKGS="gcc binutils make grub-pc-bin grub-common xorriso mtools \
+PKGS="gcc libc6-dev binutils make grub-pc-bin grub-common xorriso mtools \
 qemu-system-x86 bochs bochsbios vgabios libcmocka-dev libpcre2-dev \
 clang libclang-rt-dev|libclang-rt-14-dev|libclang-rt-18-dev python3 gnuplot-nox libcapstone-dev"
 

@@ -14,6 +14,7 @@
 #   RESULT     the expected verdict line: PASS, FAIL or PANIC
 #   EXPECT     array of extended regexps that must each match a log line
 #   EXPECT_NOT array of extended regexps that must match no line
+#   MEM        MiB of RAM for the emulated machine (default 512)
 #   TIMEOUT    seconds a run may go without new serial output, i.e. without
 #              progress (Bochs gets BOCHS_FACTOR times more); a run is stopped
 #              after that much silence, or after CEILING_FACTOR times it in all.
@@ -28,6 +29,7 @@ cd "$(dirname "$0")/.."
 mode=$1 sc=$2 emu=${3:-}
 name=$(basename "$sc" .sc)
 CMDLINE="" MODULES=() EMULATORS="qemu bochs" RESULT=PASS EXPECT=() EXPECT_NOT=() TIMEOUT=60 BOCHS_FACTOR=6
+MEM=512
 CEILING_FACTOR=${CEILING_FACTOR:-4}
 # shellcheck disable=SC1090
 source "$sc"
@@ -66,7 +68,7 @@ watched() {
 	wait "$pid"
 }
 qemu() {
-	watched qemu-system-x86_64 -M pc -accel tcg -cpu "$1" -m 512 \
+	watched qemu-system-x86_64 -M pc -accel tcg -cpu "$1" -m "$MEM" \
 		-display none -serial "file:$log" -monitor none -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" >"$log.stdout" 2>&1
 }
@@ -75,8 +77,8 @@ qemu) qemu qemu64,+svm,+npt ;;
 qemu-xsave) qemu max ;;
 qemu-svm-nonpt) qemu qemu64,+svm ;;
 qemu-novirt) qemu qemu64 ;;
-bochs) watched scripts/bochs.sh "$iso" "$log" corei7_skylake_x ;;
-bochs-amd) watched scripts/bochs.sh "$iso" "$log" ryzen ;;
+bochs) watched scripts/bochs.sh "$iso" "$log" corei7_skylake_x "$MEM" ;;
+bochs-amd) watched scripts/bochs.sh "$iso" "$log" ryzen "$MEM" ;;
 *) echo "not ok - $name@$emu (unknown emulator)"; exit 1 ;;
 esac
 rc=$?

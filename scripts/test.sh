@@ -21,6 +21,10 @@ cd "$(dirname "$0")/.."
 
 make -s all check-headers >build.log 2>&1 || { cat build.log; echo "build failed"; echo "0 passed, 1 failed"; exit 1; }
 rm -f build.log
+# The Linux test guest (Debian's kernel, busybox, an initramfs): fetched once,
+# then cached in build/linux/. Without it the Linux scenarios fail, saying so.
+make -s linux-guest || echo "test.sh: no Linux test guest: the linux scenarios will fail"
+
 
 t0=$(date +%s)
 

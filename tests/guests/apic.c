@@ -160,14 +160,14 @@ static void one_shot(void)
 	if (!rt_hv_present())
 		return;
 	rt_set_handler(VEC_TIMER, count);
-	wr(0x3e0, 0xb);				/* divide by 1: 1 GHz ticks */
+	wr(0x3e0, 0xb);				/* divide by 1: 25 MHz ticks */
 	for (unsigned i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
 		uint32_t before = hits[VEC_TIMER], t0, t1, want = us[i];
 		uint64_t el;
 
 		wr(0x320, VEC_TIMER);		/* one-shot, unmasked */
 		t0 = inl(PM_TMR);
-		wr(0x380, want * 1000u);	/* initial count: ns */
+		wr(0x380, want * 25u);		/* initial count: 25 ticks a microsecond */
 		while (hits[VEC_TIMER] == before) {	/* checked with IF = 0: no lost wake-up */
 			sti_hlt();
 			cli();

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "drivers/vlapic.h"
+
+#define TK	VLAPIC_TICK_NS	/* ns per undivided timer tick */
 #include "drivers/vpic.h"
 #include "mm/errno.h"
 
@@ -515,15 +517,15 @@ static void test_timer_oneshot_divide(void **state)
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(divs) / sizeof(divs[0]); i++) {
-		uint64_t due = T0 + (uint64_t)n * divs[i].div * (1000000000ull / VLAPIC_TIMER_HZ);
+		uint64_t due = T0 + (uint64_t)n * divs[i].div * TK;
 
 		make_apic(true, true, true);
 		timer_setup(VLAPIC_TIMER_ONESHOT, divs[i].reg, n);
 		assert_int_equal(rd(VLAPIC_TIMER_INIT), n);
 		assert_int_equal(rd(VLAPIC_TIMER_CUR), n);
 		assert_int_equal(vlapic_next_deadline_ns(&apic), due);
-		/* The count falls by one every divisor ns. */
-		now = T0 + 10ull * divs[i].div + divs[i].div - 1;
+		/* The count falls by one every divisor ticks of TK ns. */
+		now = T0 + 10ull * divs[i].div * TK + divs[i].div * TK - 1;
 		assert_int_equal(rd(VLAPIC_TIMER_CUR), n - 10);
 		assert_int_equal(vlapic_update(&apic, due - 1), 0);
 		now = due - 1;
@@ -540,7 +542,7 @@ static void test_timer_oneshot_divide(void **state)
 		/* Writing the initial count again re-arms from now. */
 		now = due + 100ull * n * divs[i].div + 5000;
 		wr(VLAPIC_TIMER_INIT, n);
-		assert_int_equal(vlapic_next_deadline_ns(&apic), now + (uint64_t)n * divs[i].div);
+		assert_int_equal(vlapic_next_deadline_ns(&apic), now + (uint64_t)n * divs[i].div * TK);
 		/* 0 stops it. */
 		wr(VLAPIC_TIMER_INIT, 0);
 		assert_int_equal(vlapic_next_deadline_ns(&apic), VLAPIC_NO_DEADLINE);
@@ -550,19 +552,19 @@ static void test_timer_oneshot_divide(void **state)
 
 static void test_timer_periodic(void **state)
 {
-	const uint32_t n = 62500, div = 16;	/* 1 ms period */
-	const uint64_t period = (uint64_t)n * div;
+	const uint32_t n = 3125, div = 8;	/* 1 ms period */
+	const uint64_t period = (uint64_t)n * div * TK;
 	int irqs = 0;
 
 	(void)state;
-	timer_setup(VLAPIC_TIMER_PERIODIC, 0x3, n);
+	timer_setup(VLAPIC_TIMER_PERIODIC, 0x2, n);
 	for (int us = 1; us <= 100000; us += 7) {
 		now = T0 + (uint64_t)us * 1000;
 		vlapic_update(&apic, now);
 		irqs += take_timer();
-		/* The count is a function of time: n - (elapsed / div) mod n. */
+		/* The count is a function of time: n - (elapsed / (div * TK)) mod n. */
 		assert_int_equal(rd(VLAPIC_TIMER_CUR),
-				 n - ((now - T0) / div) % n);
+				 n - ((now - T0) / (div * TK)) % n);
 	}
 	/* 99.995 ms elapsed: 99 periods. */
 	assert_int_equal(irqs, (int)((now - T0) / period));
@@ -601,26 +603,26 @@ static void test_timer_reprogram(void **state)
 	(void)state;
 	/* Divide change mid-count: the count goes on from where it is, at the new rate. */
 	timer_setup(VLAPIC_TIMER_ONESHOT, 0x0, n);	/* divide by 2 */
-	now = T0 + 2 * 400;
+	now = T0 + 2 * 400 * TK;
 	assert_int_equal(rd(VLAPIC_TIMER_CUR), n - 400);
 	wr(VLAPIC_TIMER_DIV, 0x2);			/* divide by 8 */
 	assert_int_equal(rd(VLAPIC_TIMER_CUR), n - 400);
-	assert_int_equal(vlapic_next_deadline_ns(&apic), now + 8ull * (n - 400));
-	now += 8 * 100;
+	assert_int_equal(vlapic_next_deadline_ns(&apic), now + 8ull * TK * (n - 400));
+	now += 8 * 100 * TK;
 	assert_int_equal(rd(VLAPIC_TIMER_CUR), n - 500);
 	/* One-shot -> periodic mid-count: it reloads at 0. */
 	wr(VLAPIC_LVT_TIMER, VLAPIC_TIMER_PERIODIC | 0xec);
-	uint64_t due = now + 8ull * (n - 500);
+	uint64_t due = now + 8ull * TK * (n - 500);
 
 	assert_int_equal(vlapic_update(&apic, due), 1);
 	now = due;
 	assert_int_equal(rd(VLAPIC_TIMER_CUR), n);
-	assert_int_equal(vlapic_next_deadline_ns(&apic), due + 8ull * n);
+	assert_int_equal(vlapic_next_deadline_ns(&apic), due + 8ull * TK * n);
 	/* Periodic -> one-shot: the current period is the last. */
-	now = due + 8 * 10;
+	now = due + 8 * 10 * TK;
 	wr(VLAPIC_LVT_TIMER, VLAPIC_TIMER_ONESHOT | 0xec);
-	assert_int_equal(vlapic_update(&apic, due + 8ull * n), 1);
-	assert_int_equal(vlapic_update(&apic, due + 8ull * n * 5), 0);
+	assert_int_equal(vlapic_update(&apic, due + 8ull * TK * n), 1);
+	assert_int_equal(vlapic_update(&apic, due + 8ull * TK * n * 5), 0);
 	/* INIT resets the timer. */
 	wr(VLAPIC_TIMER_INIT, n);
 	vlapic_init_signal(&apic);
@@ -877,7 +879,7 @@ static void test_esr_illegal_vector(void **state)
 	/* A timer LVT with an illegal vector: the expiry is refused, logged. */
 	wr(VLAPIC_LVT_TIMER, 0x08);
 	wr(VLAPIC_TIMER_INIT, 10);
-	assert_int_equal(vlapic_update(&apic, T0 + 2 * 10), 1);
+	assert_int_equal(vlapic_update(&apic, T0 + 2 * 10 * TK), 1);
 	assert_false(vlapic_pending(&apic, NULL));
 	assert_int_equal(read_esr(), VLAPIC_ESR_RECV_ILLEGAL);
 	/* The error LVT fires once per ESR write (11.5.3: the write re-arms). */

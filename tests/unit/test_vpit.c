@@ -95,6 +95,65 @@ static void test_conversions(void **state)
 			 86400ull * 365 * VPIT_HZ);
 }
 
+/* pic_busy - the reinjection hook as the VM core answers it: IRQ0 waits in the 8259's IRR. */
+static bool pic_busy(void *ctx)
+{
+	(void)ctx;
+	return (pic.chip[0].irr & 1) && !(pic.chip[0].imr & 1);
+}
+
+/*
+ * With lost-tick reinjection, a guest that did not run for 55 ms at 100 Hz
+ * still gets every period: one edge per update while IRQ0 is free, each
+ * taken (INTA, EOI) before the next goes out; an edge while the previous
+ * one waits is kept for later, not merged; a full backlog drops the rest,
+ * counted; reprogramming channel 0 empties it.
+ */
+static void test_reinject(void **state)
+{
+	const unsigned latch = (VPIT_HZ + 50) / 100;
+	uint32_t imr = 0xfe, eoi = 0x20;
+	int taken = 0;
+
+	(void)state;
+	pit.irq_busy = pic_busy;
+	vpic_io(&pic, 0x21, 1, false, &imr);
+	program(0, 2, latch);
+	now = T0 + 55 * MS;
+	assert_int_equal(vpit_update(&pit, now), 1);	/* one edge now, four waiting */
+	assert_int_equal(pit.irq0_backlog, 4);
+	assert_int_equal(vpit_update(&pit, now), 0);	/* not taken yet: nothing more */
+	while (vpic_pending(&pic, NULL)) {
+		assert_int_equal(vpic_ack(&pic), 0x08);
+		vpic_io(&pic, 0x20, 1, false, &eoi);
+		taken++;
+		vpit_update(&pit, now);
+	}
+	assert_int_equal(taken, 5);
+	assert_int_equal(pit.irq0_reinjected, 4);
+	assert_int_equal(pit.irq0_coalesced, 0);
+	/* A period ends while the last edge still waits: kept, raised once it is taken. */
+	now += 10 * MS;
+	assert_int_equal(vpit_update(&pit, now), 1);
+	now += 10 * MS;
+	assert_int_equal(vpit_update(&pit, now), 0);
+	assert_int_equal(pit.irq0_backlog, 1);
+	assert_int_equal(vpic_ack(&pic), 0x08);
+	vpic_io(&pic, 0x20, 1, false, &eoi);
+	assert_int_equal(vpit_update(&pit, now), 1);
+	assert_int_equal(pit.irq0_backlog, 0);
+	assert_int_equal(vpic_ack(&pic), 0x08);
+	vpic_io(&pic, 0x20, 1, false, &eoi);
+	/* 20 s away: the backlog holds VPIT_BACKLOG_MAX, the rest is dropped and counted. */
+	now += 20000 * MS;
+	assert_int_equal(vpit_update(&pit, now), 1);
+	assert_int_equal(pit.irq0_backlog, VPIT_BACKLOG_MAX);
+	assert_int_equal(pit.irq0_coalesced, 2000 - 1 - VPIT_BACKLOG_MAX);
+	/* A new count for channel 0 empties it. */
+	program(0, 2, latch);
+	assert_int_equal(pit.irq0_backlog, 0);
+}
+
 static void test_periodic_100hz(void **state)
 {
 	const unsigned latch = (VPIT_HZ + 50) / 100;	/* Linux's LATCH */
@@ -423,6 +482,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_conversions, setup),
 		cmocka_unit_test_setup(test_periodic_100hz, setup),
+		cmocka_unit_test_setup(test_reinject, setup),
 		cmocka_unit_test_setup(test_counter_reads_down, setup),
 		cmocka_unit_test_setup(test_square_wave, setup),
 		cmocka_unit_test_setup(test_mode0_oneshot, setup),

@@ -387,6 +387,60 @@ static void rdtscp_tsc_aux(void)
 	}
 }
 
+/* ---- the TSC and APIC timer frequencies ---- */
+
+#define PM_TMR		0x608		/* the FADT's PM timer (sharevisor's PM block at 0x600) */
+#define PM_HZ		3579545u
+
+static uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+/*
+ * tsc_apic_freq - over 20 ms of the ACPI PM timer, the TSC advances as
+ * CPUID 0x15 says (Intel: crystal * EBX / EAX) and the APIC timer counts
+ * at the crystal's rate (within 2%: each PM timer read is an exit).
+ */
+static void apic_on(void);
+
+static void tsc_apic_freq(void)
+{
+	struct cpuid_regs c = cpuid(0x15, 0);
+	uint32_t p0, p1, a0, a1;
+	uint64_t t0, t1, pm, tsc_hz, apic_hz, want_tsc;
+
+	if (!rt_hv_present() || !rt_cpu_is_intel() || cpuid(0, 0).eax < 0x15 || !c.eax || !c.ecx) {
+		rt_skip("no CPUID 0x15 (bare, AMD or an old CPU)");
+		return;
+	}
+	want_tsc = (uint64_t)c.ecx * c.ebx / c.eax;
+	apic_on();
+	apic_wr(0x320, 1u << 16);	/* one-shot, masked */
+	apic_wr(0x3e0, 0xb);		/* divide by 1 */
+	apic_wr(0x380, 0xffffffffu);
+	p0 = inl(PM_TMR);
+	t0 = rdtsc();
+	a0 = apic_rd(0x390);
+	do
+		p1 = inl(PM_TMR);
+	while (((p1 - p0) & 0xffffff) < PM_HZ / 50);
+	t1 = rdtsc();
+	a1 = apic_rd(0x390);
+	pm = (p1 - p0) & 0xffffff;
+	tsc_hz = (t1 - t0) * PM_HZ / pm;
+	apic_hz = (uint64_t)(a0 - a1) * PM_HZ / pm;
+	apic_wr(0x380, 0);
+	rt_printf("pc64: CPUID 0x15: crystal %u Hz x %u / %u = TSC %llu kHz; measured TSC %llu kHz, "
+		  "APIC timer %llu kHz\n", c.ecx, c.ebx, c.eax, (unsigned long long)(want_tsc / 1000),
+		  (unsigned long long)(tsc_hz / 1000), (unsigned long long)(apic_hz / 1000));
+	EXPECT(tsc_hz > want_tsc - want_tsc / 50 && tsc_hz < want_tsc + want_tsc / 50);
+	EXPECT(apic_hz > c.ecx - c.ecx / 50 && apic_hz < c.ecx + c.ecx / 50);
+}
+
 /* ---- self-IPIs and CR8 ---- */
 
 static void apic_on(void)
@@ -490,6 +544,7 @@ static const struct rt_test tests[] = {
 	{ "syscall_sysret", syscall_sysret },
 	{ "xsave_xrstor", xsave_xrstor },
 	{ "rdtscp_tsc_aux", rdtscp_tsc_aux },
+	{ "tsc_apic_freq", tsc_apic_freq },
 	{ "self_ipi_xapic", self_ipi_xapic },
 	{ "self_ipi_x2apic", self_ipi_x2apic },
 	{ "cr8_tpr_threshold", cr8_tpr_threshold },
