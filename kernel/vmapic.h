@@ -3,6 +3,7 @@
 #ifndef SV_KERNEL_VMAPIC_H
 #define SV_KERNEL_VMAPIC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct vm;
