@@ -154,7 +154,7 @@ static void cmd_stats_json(void)
 	    "\"pattern_pages\":%llu,\"pattern_frames\":%llu,\"saved_intra\":%llu,"
 	    "\"saved_inter\":%llu,\"saved\":%llu,\"cow_pattern\":%llu,\"cow_content\":%llu,"
 	    "\"merges\":%llu,\"engine_bytes\":%llu,\"guest_ram_pages\":%llu,"
-	    "\"populated_pages\":%llu,\"untouched_pages\":%llu}\n",
+	    "\"populated_pages\":%llu,\"untouched_pages\":%llu,\"scanner_ms\":%llu}\n",
 	    (unsigned long long)(arch_now_ns() / 1000000), (unsigned long long)hv_frames.total,
 	    (unsigned long long)hv_frames.count[FRAME_FREE], (unsigned long long)frames_used(),
 	    nvms, (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned,
@@ -166,7 +166,7 @@ static void cmd_stats_json(void)
 	    (unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
 	    (unsigned long long)st.merges, (unsigned long long)engine_bytes(),
 	    (unsigned long long)ram, (unsigned long long)populated,
-	    (unsigned long long)(ram - populated));
+	    (unsigned long long)(ram - populated), (unsigned long long)(vmshare_scanner_ns / 1000000));
 }
 
 void shell_stats_line(void)

@@ -25,6 +25,7 @@ struct share_engine *hv_share;
 static struct sv_patset patterns;
 static unsigned scan_rate = SCAN_RATE_DEFAULT;
 static uint64_t last_tick;
+uint64_t vmshare_scanner_ns;	/* CPU time the scanner's turns took */
 
 static const char *const mode_names[] = { "off", "intra", "inter", "on" };
 
@@ -200,6 +201,7 @@ void vmshare_tick(void)
 		if (arch_now_ns() - start > cap)
 			break;
 	}
+	vmshare_scanner_ns += arch_now_ns() - start;
 }
 
 static void vm_flush(void *ctx)

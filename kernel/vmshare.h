@@ -17,6 +17,9 @@ extern struct share_engine *hv_share;
 void vmshare_init(const char *cmdline);
 /* vmshare_tick - give the scanner its budget for the host ticks since the last call. */
 void vmshare_tick(void);
+
+/* vmshare_scanner_ns - CPU time the scanner's turns have taken since boot. */
+extern uint64_t vmshare_scanner_ns;
 /* vmshare_add_vm - register @vm with the engine; 0 or -errno. */
 int vmshare_add_vm(struct vm *vm);
 /* vmshare_page_state - how many of @n pages from @gpa are in state @state (enum sv_page_state). */

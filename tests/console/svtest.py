@@ -57,8 +57,9 @@ def check(cond, what):
 class Boot:
     """One QEMU run of ISO; its serial line on build/console-tests/TAG.sock."""
 
-    def __init__(self, iso, tag):
+    def __init__(self, iso, tag, mem=512):
         self.iso = iso
+        self.mem = mem
         self.tag = tag
         self.sock = os.path.join(OUT, tag + ".sock")
         self.serial_log = os.path.join(OUT, tag + ".serial.log")
@@ -75,7 +76,7 @@ class Boot:
             os.unlink(self.sock)
         self.qemu = subprocess.Popen(
             ["qemu-system-x86_64", "-M", "pc", "-accel", "tcg", "-cpu", "qemu64,+svm,+npt",
-             "-m", "512", "-display", "none", "-monitor", "none", "-no-reboot",
+             "-m", str(self.mem), "-display", "none", "-monitor", "none", "-no-reboot",
              "-serial", "unix:%s,server=on,wait=off" % self.sock,
              "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-cdrom", self.iso],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -206,9 +207,9 @@ def run_test(name, fn, timeout=TEST_CEILING):
         sys.stdout.flush()
 
 
-def boot(boots, iso, tag):
-    """Start a Boot, register it for clean-up, return (Boot, Console)."""
-    b = Boot(iso, tag)
+def boot(boots, iso, tag, mem=512):
+    """Start a Boot (MEM MiB of RAM), register it for clean-up, return (Boot, Console)."""
+    b = Boot(iso, tag, mem)
     boots.append(b)
     return b, b.start()
 

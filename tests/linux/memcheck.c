@@ -10,9 +10,10 @@
  * verifies every byte, rewrites every page in place with the next kind's
  * content, and verifies again. Prints "memcheck: ... PASS" or the bad byte
  * count. Under sharevisor (test mode) it also reads the sharing counters
- * (CPUID 0x40000002) and checks that the zero and pattern pages were
- * merged, that PEERS other VMs' copies of the shared pages were (when
- * PEERS > 0), and that the rewrite broke copy-on-write for them.
+ * (CPUID 0x40000002), waits until at least as many pages as its zero and
+ * pattern pages are pattern-shared and PEERS other VMs' copies of its
+ * shared pages are merged (when PEERS > 0), checks that, and that the
+ * rewrite broke copy-on-write.
  *
  *   memcheck MIB SEED SHARED NAP [PEERS]
  */
@@ -124,9 +125,17 @@ int main(int argc, char **argv)
 	       (unsigned long long)(pages + 2) / 4, (unsigned long long)(pages + 1) / 4,
 	       (unsigned long long)shared, (unsigned long long)pages / 4, (unsigned long long)seed);
 	fflush(stdout);
+	/*
+	 * Under sharevisor: until the zero and pattern pages (at least) are
+	 * pattern-shared, the other VMs' shared pages too, and three full
+	 * scans have passed (the first may have begun before the fill), or
+	 * NAP seconds. Elsewhere: NAP seconds.
+	 */
 	scans0 = sv_counter(SV_CNT_FULL_SCANS);
 	for (unsigned t = 0; t < nap; t++) {
-		if (scans0 >= 0 && sv_counter(SV_CNT_FULL_SCANS) >= scans0 + 2)
+		if (scans0 >= 0 && sv_counter(SV_CNT_FULL_SCANS) >= scans0 + 3 &&
+		    sv_counter(SV_CNT_PATTERN_PAGES) >= (long long)(pages / 2) &&
+		    sv_counter(SV_CNT_PAGES_SHARING) >= (long long)(peers * (pages / 4)))
 			break;
 		sleep(1);
 	}
@@ -148,9 +157,9 @@ int main(int argc, char **argv)
 	bad2 = verify(buf, pages, 1, seed, shared);
 	cow = sv_counter(SV_CNT_COW_BREAKS);
 	if (cow >= 0) {
-		printf("memcheck: the rewrite broke copy-on-write %lld times (want >= %llu)\n", cow - cow0,
-		       (unsigned long long)(pages / 2));
-		low |= cow - cow0 < (long long)(pages / 2);
+		/* How many of its pages were shared is not known exactly (Linux's count too): some. */
+		printf("memcheck: the rewrite broke copy-on-write %lld times\n", cow - cow0);
+		low |= cow - cow0 <= 0;
 	}
 	printf("memcheck: %llu pages verified twice: %lu bad bytes after the wait, %lu after the rewrite: %s\n",
 	       (unsigned long long)pages, bad1, bad2, bad1 || bad2 || low ? "FAIL" : "PASS");
