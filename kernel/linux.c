@@ -108,6 +108,10 @@ int linux_load(const struct guest_mem *gm, const void *image, size_t size, const
 		return errmsg(err, errlen, -SV_ENOEXEC,
 			      "linux: truncated bzImage: %zu bytes, the kernel starts at %llu", size,
 			      (unsigned long long)pm_off);
+	if ((uint64_t)rd(img, LINUX_HDR_SYSSIZE, 4) * 16 > size - pm_off)
+		return errmsg(err, errlen, -SV_ENOEXEC,
+			      "linux: truncated bzImage: %zu bytes, the header says %llu", size,
+			      (unsigned long long)(pm_off + (uint64_t)rd(img, LINUX_HDR_SYSSIZE, 4) * 16));
 	boot->version = version;
 	boot->kernel_bytes = size - pm_off;
 	boot->relocatable = version >= 0x020a && img[LINUX_HDR_RELOCATABLE];

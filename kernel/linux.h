@@ -6,7 +6,8 @@
  *
  * Accepted: a bzImage of boot protocol 2.06 or later ("HdrS" at file
  * offset 0x202, boot_flag 0xAA55 at 0x1fe, LOADED_HIGH in loadflags). The
- * protected-mode kernel (the file from (setup_sects + 1) * 512 on) goes to
+ * protected-mode kernel (the file from (setup_sects + 1) * 512 on, at least
+ * syssize * 16 bytes of it: a shorter file is truncated) goes to
  * its load address: pref_address when the kernel is relocatable (protocol
  * 2.10+) and that address is kernel_alignment-aligned and fits, else the
  * lowest kernel_alignment-aligned address from 1 MiB up; a non-relocatable
@@ -52,6 +53,7 @@
 #define LINUX_BP_ALT_MEM_K	0x1e0
 #define LINUX_BP_E820_ENTRIES	0x1e8
 #define LINUX_HDR_START		0x1f1		/* setup_sects */
+#define LINUX_HDR_SYSSIZE	0x1f4		/* protected-mode code, 16-byte units (2.04+) */
 #define LINUX_HDR_BOOT_FLAG	0x1fe
 #define LINUX_HDR_JUMP		0x200		/* 0xeb, then the header's length - 2 at 0x201 */
 #define LINUX_HDR_MAGIC		0x202		/* "HdrS" */

@@ -4,7 +4,8 @@
 # (the linux-image-*-amd64 package that linux-image-amd64 depends on, fetched
 # with apt-get download, /boot/vmlinuz-* extracted) and an initramfs of
 # busybox-static (fetched the same way), tests/linux/init and the memory
-# checker tests/linux/memcheck.c (built static here).
+# checker tests/linux/memcheck.c (built static here); build/linux/vmlinuz-cut
+# is the kernel's first 4 MiB, for the bad-input tests.
 #
 #   linux-guest.sh        build/linux/vmlinuz and build/linux/initrd.img
 #
@@ -46,6 +47,7 @@ if [ ! -f "$out/vmlinuz" ] || [ "$kdeb" -nt "$out/vmlinuz" ]; then
 	dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$out/kx" --wildcards './boot/vmlinuz-*'
 	cp "$out"/kx/boot/vmlinuz-* "$out/vmlinuz"
 	rm -rf "$out/kx"
+	head -c 4194304 "$out/vmlinuz" >"$out/vmlinuz-cut"	# a truncated copy (bad-input tests)
 fi
 if [ ! -f "$out/busybox" ] || [ "$bdeb" -nt "$out/busybox" ]; then
 	dpkg-deb --fsys-tarfile "$bdeb" | tar -x -O ./bin/busybox >"$out/busybox"

@@ -55,6 +55,7 @@ static void make_bzimage(uint16_t version)
 	w32(img + LINUX_HDR_CMDLINE_SIZE, 2047);
 	w64(img + LINUX_HDR_PREF_ADDRESS, PREF);
 	w32(img + LINUX_HDR_INIT_SIZE, INIT_SIZE);
+	w32(img + LINUX_HDR_SYSSIZE, (PM_BYTES + 15) / 16 - 1);	/* what build.c writes, rounded down */
 }
 
 static uint64_t ram_rd(const struct sim *s, uint64_t gpa, unsigned n)
@@ -219,6 +220,7 @@ static const struct reject rejects[] = {
 	{ "header too long", m_long_hdr, 0, 0, ~(size_t)0, 0, -SV_ENOEXEC },
 	{ "alignment", m_align, 0, 0, ~(size_t)0, 0, -SV_ENOEXEC },
 	{ "truncated", m_none, PM_OFF, 0, ~(size_t)0, 0, -SV_ENOEXEC },
+	{ "truncated kernel", m_none, PM_OFF + PM_BYTES / 2, 0, ~(size_t)0, 0, -SV_ENOEXEC },
 	{ "setup past the end", m_sects, 0, 0, ~(size_t)0, 0, -SV_ENOEXEC },
 	{ "tiny file", m_none, 600, 0, ~(size_t)0, 0, -SV_ENOEXEC },
 	{ "kernel too big", m_huge, 0, 0, ~(size_t)0, 0, -SV_ENOMEM },

@@ -1,0 +1,29 @@
+# Linux guests with bad input get one clear line and only that VM is not
+# started: a truncated bzImage, a VM too small for the kernel, two initrds.
+# A kernel without an initrd still starts: it panics for want of a root file
+# system, visibly, and with panic=-1 and on_reboot=stop that stops the VM.
+# Modules that start no VM are a failure, so the verdict is FAIL.
+EMULATORS="qemu"
+CMDLINE=""
+MODULES=(
+	"build/linux/vmlinuz-cut vm=cut mem=128M cmdline=\"console=ttyS0\""
+	"build/linux/vmlinuz vm=tiny mem=32M cmdline=\"console=ttyS0\""
+	"build/linux/vmlinuz vm=two mem=128M cmdline=\"console=ttyS0\""
+	"build/linux/initrd.img for=two"
+	"build/linux/initrd.img for=two"
+	"build/linux/vmlinuz vm=noinit mem=128M on_reboot=stop cmdline=\"console=ttyS0 panic=-1\""
+)
+RESULT=FAIL
+TIMEOUT=200
+EXPECT=(
+	'^frames after the VMs: .* guest 0, pattern 0, content 0'
+	'^ERROR: vm cut: linux: truncated bzImage: 4194304 bytes, the header says [0-9]+; VM not started'
+	"^ERROR: vm tiny: linux: the kernel needs [0-9]+ KiB from 0x[0-9a-f]+, more than the VM's 32 MiB of RAM; VM not started"
+	'^ERROR: vm two: a Linux guest takes one module, its initrd \(2 have for=two\); VM not started'
+	'^ERROR: module [34]: for=two: no VM of that name was started; module not used'
+	"^vm [0-9]+ 'noinit': no initrd \(no for=noinit module\)"
+	'^\[noinit\] \[ *[0-9.]+\] Kernel panic - not syncing: VFS: Unable to mount root fs'
+	"^vm [0-9]+ 'noinit': exited with code 0 \(reset through port 0xcf9 \(on_reboot=stop\)\)"
+	'^verdict: 6 modules: 1 started a VM, 5 did not; VMs: 1 exited with code 0, 0 failed, 0 destroyed'
+)
+EXPECT_NOT=('^EXCEPTION' '^PANIC')
