@@ -172,13 +172,18 @@ static void backlog_add(struct vpit *pit, uint64_t n)
 	pit->irq0_backlog += (uint32_t)n;
 }
 
+/* irq0_busy - IRQ0's last edge still waits to be taken (only with reinjection). */
+static bool irq0_busy(const struct vpit *pit)
+{
+	return pit->irq_busy && pit->irq_busy(pit->ctx);
+}
+
 /* irq0_sync - drive IRQ0 from channel 0; returns edges raised (0 or 1). */
 static int irq0_sync(struct vpit *pit)
 {
 	struct vpit_channel *c = &pit->ch[0];
 	uint64_t d = elapsed(c, pit->last_tick), e = ch_edges(c, d);
 	int out = ch_out(c, d), raised = 0;
-	bool busy = pit->irq_busy && pit->irq_busy(pit->ctx);
 
 	if (e > c->edges) {
 		uint64_t n = e - c->edges;
@@ -186,7 +191,7 @@ static int irq0_sync(struct vpit *pit)
 		c->edges = e;
 		if (!pit->irq_busy) {
 			pit->irq0_coalesced += n - 1;
-		} else if (busy) {
+		} else if (irq0_busy(pit)) {
 			backlog_add(pit, n);	/* an edge now would merge with the waiting one */
 			n = 0;
 		} else {
@@ -196,7 +201,7 @@ static int irq0_sync(struct vpit *pit)
 			pulse(pit, out);
 			raised = 1;
 		}
-	} else if (pit->irq0_backlog && !busy) {
+	} else if (pit->irq0_backlog && !irq0_busy(pit)) {
 		pit->irq0_backlog--;
 		pit->irq0_reinjected++;
 		pulse(pit, out);

@@ -6,12 +6,13 @@
  * guest-physical space that is not RAM (a device's MMIO region, or a hole,
  * where reads return all ones and writes vanish, as on a PC bus) and string
  * port I/O (INS/OUTS, with REP), and LMSW on SVM (its operand may be in
- * memory, which the CPU does not decode for the hypervisor). The vCPU's state goes into a struct
- * x86emu_cpu, the emulator reaches guest memory through vm_write_guest()
- * (copy-on-write aware) and guest_read_phys(), devices through the VM's
- * MMIO regions and ports, and the state comes back. A fault the emulator
- * finds is injected into the guest; an instruction it does not know stops
- * the VM with the instruction's bytes in the report.
+ * memory, which the CPU does not decode for the hypervisor). The vCPU's
+ * state goes into a struct x86emu_cpu, the emulator reaches guest memory
+ * through vm_write_guest() (copy-on-write aware) and guest_read_phys(),
+ * devices through the VM's MMIO regions and ports, and the state comes
+ * back. A fault the emulator finds is injected into the guest; an
+ * instruction it does not know stops the VM with the instruction's bytes
+ * in the report.
  */
 #include <string.h>
 

@@ -396,7 +396,7 @@ static void controls(struct vcpu *v, struct vmx_vcpu *x)
 	vmw(VMCS_IO_BITMAP_A, io_bitmap_pa);
 	vmw(VMCS_IO_BITMAP_B, io_bitmap_pa + PAGE_SIZE);
 	vmw(VMCS_MSR_BITMAP, msr_bitmap_pa);
-	/* The guest's CR8 reads and writes its own TPR; threshold 0 never exits (30.1.2): sched.c sets it. */
+	/* The guest's CR8 reads and writes its own TPR; threshold 0 never exits (30.1.2). */
 	vmw(VMCS_VIRTUAL_APIC_ADDR, x->vapic_pa);
 	vmw(VMCS_TPR_THRESHOLD, 0);
 	x->tpr_threshold = 0;
