@@ -18,12 +18,25 @@ out=build/linux
 deb=$out/deb
 mkdir -p "$deb"
 
+# apt_update - refresh apt's package lists (a fresh machine may have none), as
+# root or with password-less sudo, once.
+updated=""
+apt_update() {
+	[ -z "$updated" ] || return 0
+	updated=1
+	local sudo=""
+	[ "$(id -u)" = 0 ] || { sudo -n true 2>/dev/null && sudo="sudo -n"; } || return 0
+	echo "linux-guest: refreshing apt's package lists" >&2
+	$sudo apt-get update -qq >/dev/null 2>&1 || true
+}
+
 # fetch PACKAGE - its .deb in $deb (the newest one there if already fetched).
 fetch() {
 	local have
 	have=$(ls "$deb/$1"_*.deb 2>/dev/null | tail -1 || true)
 	if [ -z "$have" ]; then
-		(cd "$deb" && apt-get download -o APT::Sandbox::User=root "$1" >/dev/null 2>&1) || {
+		(cd "$deb" && apt-get download -o APT::Sandbox::User=root "$1" >/dev/null 2>&1) ||
+		{ apt_update; (cd "$deb" && apt-get download -o APT::Sandbox::User=root "$1" >/dev/null 2>&1); } || {
 			echo "linux-guest: cannot download $1 with apt-get (offline, and nothing cached in $deb)" >&2
 			exit 1
 		}
@@ -33,8 +46,12 @@ fetch() {
 }
 
 if [ ! -f "$deb/kernel-package" ]; then
-	pkg=$(apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '/Depends: linux-image-[0-9]/ { print $2; exit }')
+	kernel_dep() {
+		apt-cache depends linux-image-amd64 2>/dev/null |
+			awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+	}
+	pkg=$(kernel_dep)
+	[ -n "$pkg" ] || { apt_update; pkg=$(kernel_dep); }
 	[ -n "$pkg" ] || { echo "linux-guest: apt knows no linux-image-amd64 (no Debian archive?)" >&2; exit 1; }
 	echo "$pkg" >"$deb/kernel-package"
 fi
