@@ -340,12 +340,15 @@ bool vlapic_irr_has(const struct vlapic *a, uint8_t vector)
 
 uint8_t vlapic_tpr_threshold(const struct vlapic *a)
 {
-	int irrv = vec_highest(a->irr), isrv = vec_highest(a->isr);
-	unsigned irr_class = (unsigned)irrv >> 4;
+	int irrv = vec_highest(a->irr), isrv;
+	unsigned irr_class;
 
-	if (!vlapic_hw_enabled(a) || irrv < 0 || (isrv >= 0 && irr_class <= (unsigned)isrv >> 4) ||
-	    irr_class > (a->tpr >> 4))
-		return 0;	/* nothing pending, held back by the ISR (EOI exits), or deliverable */
+	if (irrv < 0 || !vlapic_hw_enabled(a))
+		return 0;	/* nothing requested: the common case, decided by the IRR alone */
+	irr_class = (unsigned)irrv >> 4;
+	isrv = vec_highest(a->isr);
+	if ((isrv >= 0 && irr_class <= (unsigned)isrv >> 4) || irr_class > (a->tpr >> 4))
+		return 0;	/* held back by the ISR (EOI exits), or deliverable */
 	return (uint8_t)irr_class;
 }
 

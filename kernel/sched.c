@@ -62,19 +62,21 @@ static void deliver_events(struct vcpu *v)
 
 /*
  * run_tpr_synced - run @v with its CR8 equal to its local APIC's TPR (SDM
- * vol. 3A 10.8.6.1). The guest moves CR8 without an exit (TPR shadow on
- * VMX, V_TPR on SVM), so the TPR goes to the backend before entry and comes
- * back after the exit, before the policy (an APIC read of the TPR) sees it.
- * A CR8 the guest left alone keeps the TPR's low bits. An interrupt only
- * the TPR holds back sets the threshold: lowering CR8 below it exits, and
- * the next entry delivers it.
+ * vol. 3A 10.8.6.1). The guest reads CR8 without an exit (TPR shadow on
+ * VMX, V_TPR on SVM) and, on VMX, writes it without one too, so the TPR
+ * goes to the backend before entry and comes back after the exit, before
+ * the policy (an APIC read of the TPR) sees it. A CR8 the guest left alone
+ * keeps the TPR's low bits. On VMX an interrupt only the TPR holds back
+ * sets the threshold: lowering CR8 below it exits, and the next entry
+ * delivers it (SVM's CR8 writes exit anyway).
  */
 static void run_tpr_synced(struct vcpu *v, struct vm_exit *e)
 {
 	uint64_t tpr;
 
 	virt->set_reg(v, VREG_TPR, vlapic_get_tpr(&v->lapic));
-	virt->set_reg(v, VREG_TPR_THRESHOLD, vlapic_tpr_threshold(&v->lapic));
+	if (virt->tpr_threshold)
+		virt->set_reg(v, VREG_TPR_THRESHOLD, vlapic_tpr_threshold(&v->lapic));
 	tpr = virt->get_reg(v, VREG_TPR);
 	virt->vcpu_run(v, e);
 	if (virt->get_reg(v, VREG_TPR) != tpr)

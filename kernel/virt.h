@@ -37,7 +37,7 @@ enum vreg {
 	VREG_PAT,	/* write-only: the IA32_PAT the guest's memory types use */
 	VREG_TSC_OFFSET,	/* write-only: the guest's TSC is the host's plus this */
 	VREG_TPR,	/* the local APIC's TPR as CR8 moves it without an exit (SVM keeps bits 7:4 only) */
-	VREG_TPR_THRESHOLD,	/* write-only: a CR8 below this class exits (VMX; SVM's CR8 writes always exit) */
+	VREG_TPR_THRESHOLD,	/* write-only: a CR8 below this class exits (only where virt_ops.tpr_threshold) */
 	VREG_INT_SHADOW,	/* write-only: 0 ends an STI/MOV SS interrupt shadow (an emulated instruction completed) */
 	VREG_DR6,	/* the guest's DR6 (its other debug registers are the policy's, struct dbg_regs) */
 	VREG_GDT_BASE,	/* read-only: GDTR */
@@ -146,6 +146,12 @@ struct virt_ops {
 	 * their accessed bit, which Intel's check calls reserved).
 	 */
 	bool loads_pdptes;
+	/*
+	 * Guest CR8 writes run without an exit (VMX's TPR shadow), so a lowered
+	 * TPR is seen only through the TPR threshold (VREG_TPR_THRESHOLD); SVM
+	 * intercepts CR8 writes and needs none.
+	 */
+	bool tpr_threshold;
 
 	/* cpu_enable - turn virtualization on for this CPU (VMXON / EFER.SVME). Returns 0 or -errno. */
 	int (*cpu_enable)(void);

@@ -767,6 +767,7 @@ const struct virt_ops vmx_ops = {
 	.p2m_format = &vmx_ept,
 	.p2m_flags = 0,
 	.loads_pdptes = true,
+	.tpr_threshold = true,
 	.cpu_enable = vmx_cpu_enable,
 	.vcpu_init = vmx_vcpu_init,
 	.vcpu_free = vmx_vcpu_free,
