@@ -85,6 +85,12 @@ int64_t vrtc_now(const struct vrtc *rtc, uint64_t now_ns)
 	return base_now(rtc, now_ns) + rtc->offset_s;
 }
 
+int64_t vrtc_now_ns(const struct vrtc *rtc, uint64_t now_ns)
+{
+	return vrtc_now(rtc, now_ns) * (int64_t)NS_PER_S +
+	       (int64_t)(since_epoch_ns(rtc, now_ns) % NS_PER_S);
+}
+
 /* cur_tm - the time the registers show at @now_ns. */
 static void cur_tm(const struct vrtc *rtc, uint64_t now_ns, struct vrtc_tm *tm)
 {

@@ -86,6 +86,9 @@ int vrtc_access(struct vrtc *rtc, uint16_t port, unsigned size, bool in,
 /* vrtc_now - the guest's wall clock at @now_ns, seconds since 1970. */
 int64_t vrtc_now(const struct vrtc *rtc, uint64_t now_ns);
 
+/* vrtc_now_ns - the same in nanoseconds (for a paravirtual wall clock). */
+int64_t vrtc_now_ns(const struct vrtc *rtc, uint64_t now_ns);
+
 /* vrtc_to_tm - split @t (seconds since 1970, UTC) into *tm. */
 void vrtc_to_tm(int64_t t, struct vrtc_tm *tm);
 

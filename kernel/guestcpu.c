@@ -9,6 +9,7 @@
 #include "kernel/arch.h"
 #include "kernel/guestcpu.h"
 #include "kernel/hvabi.h"
+#include "kernel/pvclock.h"
 #include "kernel/vm.h"
 #include "kernel/x86def.h"
 
@@ -183,8 +184,12 @@ static void cpuid_tsc_freq(uint32_t leaf, uint32_t r[4])
 /* guest_cpuid - CPUID (@leaf, @sub) as guests see it: the host's, less what is not virtualised. */
 void guest_cpuid(struct vcpu *v, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
-	if (leaf >= SV_CPUID_BASE && leaf < SV_CPUID_BASE + 0x100) {
-		cpuid_hypervisor(v, leaf, sub, r);
+	/* 0x40000000-0x4fffffff: hypervisors' leaves, ours then KVM's clock; never the host's. */
+	if (leaf >= SV_CPUID_BASE && leaf < SV_CPUID_BASE + 0x10000000u) {
+		if (leaf < KVM_CPUID_SIGNATURE)
+			cpuid_hypervisor(v, leaf, sub, r);
+		else
+			pvclock_cpuid(leaf, r);
 		return;
 	}
 	arch_cpuid(leaf, sub, r);

@@ -11,6 +11,9 @@
  *   0x40000002  ECX (in) = counter index (enum sv_counter);
  *               EAX = low 32 bits, EDX = high 32 bits of the counter,
  *               EBX = 1 if the index is known, 0 otherwise
+ *   0x40000100  KVM's signature, 0x40000101 its clock features: the TSC's
+ *               frequency for guests (kernel/pvclock.h); the other leaves up
+ *               to 0x4fffffff read zero
  *
  * Hypercalls: VMCALL (Intel) or VMMCALL (AMD); the other one raises #UD.
  *   EAX = number (enum sv_hypercall), EBX/ECX/EDX = arguments;

@@ -14,6 +14,7 @@
 #include "kernel/msr.h"
 #include "kernel/mtrr.h"
 #include "kernel/printk.h"
+#include "kernel/pvclock.h"
 #include "kernel/vm.h"
 #include "kernel/vmapic.h"
 #include "kernel/x86def.h"
@@ -53,6 +54,7 @@ static void move_tsc(struct vcpu *v, uint64_t delta)
 {
 	v->tsc_offset += delta;
 	virt->set_reg(v, VREG_TSC_OFFSET, v->tsc_offset);
+	pvclock_tsc_moved(v);
 }
 
 /* wr_tsc - the TSC becomes @val; TSC_ADJUST moves by as much (SDM vol. 3B 18.17.3). */
@@ -227,6 +229,16 @@ static bool wr_tsc_deadline(struct vcpu *v, uint32_t msr, uint64_t *val)
 	return !vlapic_tsc_deadline_msr(&v->lapic, true, val);
 }
 
+static bool rd_pvclock(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return pvclock_msr(v, msr, false, val);
+}
+
+static bool wr_pvclock(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	return pvclock_msr(v, msr, true, val);
+}
+
 enum msr_vendor { ANY, INTEL, AMD };
 
 struct msr_desc {
@@ -257,6 +269,7 @@ static const struct msr_desc msrs[] = {
 	{ MSR_AMD_HWCR, MSR_AMD_HWCR, AMD, rd_amd_cfg, wr_amd_cfg },
 	{ MSR_AMD_INT_PENDING, MSR_AMD_INT_PENDING, AMD, rd_amd_cfg, NULL },
 	{ MSR_AMD_DE_CFG, MSR_AMD_DE_CFG, AMD, rd_amd_cfg, wr_amd_cfg },
+	{ MSR_KVM_WALL_CLOCK_NEW, MSR_KVM_SYSTEM_TIME_NEW, ANY, rd_pvclock, wr_pvclock },
 };
 
 static const struct msr_desc *msr_find(uint32_t msr)
@@ -278,6 +291,7 @@ void msr_vcpu_reset(struct vcpu *v)
 	v->misc_enable = MISC_ENABLE_INIT;
 	v->tsc_offset = 0;
 	v->tsc_adjust = 0;
+	v->pvclock_msr = 0;
 	mtrr_reset(&v->mtrr, guest_maxphyaddr(v));
 }
 

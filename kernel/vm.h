@@ -80,6 +80,8 @@ struct vcpu {
 	uint64_t tsc_offset;	/* guest TSC - host TSC (a WRMSR to the TSC sets it) */
 	uint64_t misc_enable;	/* IA32_MISC_ENABLE (Intel) */
 	uint64_t tsc_adjust;	/* IA32_TSC_ADJUST: what TSC writes and its own writes added */
+	uint64_t pvclock_msr;	/* MSR_KVM_SYSTEM_TIME_NEW as written (kernel/pvclock.h) */
+	uint32_t pvclock_version;	/* of its time-info structure */
 	struct mtrr_state mtrr;	/* recorded and checked, not applied (kernel/mtrr.h) */
 	struct dbg_regs dbg;	/* DR0-DR3 and DR7 (virtual: every access exits) */
 	struct exit_counts counts;
@@ -105,6 +107,8 @@ struct vm {
 	size_t module;		/* the GRUB module it was made from (for a restart) */
 	bool reboot_stops;	/* on_reboot=stop: a reset request stops it */
 	uint32_t rsdp_gpa;	/* where its ACPI RSDP is (vm_firmware_map) */
+	uint64_t pvclock_wall_msr;	/* MSR_KVM_WALL_CLOCK_NEW as written */
+	uint32_t pvclock_wall_version;
 	bool restart;		/* stopped by a reset request: start it afresh */
 	unsigned restarts;	/* resets it went through */
 	uint8_t rcr;		/* reset control register (0xcf9) as written */

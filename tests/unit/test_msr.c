@@ -4,8 +4,9 @@
  * and write rules, vendor-only MSRs on the other vendor, #GP and the
  * rate-limited log line for MSRs not in the table, and the table against
  * the one in docs/ARCHITECTURE.md (every row there is in the code, every
- * range of the code has a row). The backend, the TSC and the vendor are
- * stubs the test controls.
+ * range of the code has a row), and KVM's paravirtual clock (kernel/pvclock.c)
+ * decoded as Linux decodes it. The backend, the TSC, guest RAM and the
+ * vendor are stubs the test controls.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,11 +18,14 @@
 #include <cmocka.h>
 
 #include "kernel/msr.c"
+#include "kernel/pvclock.c"
 
 /* ---- stubs: the backend's registers, the host TSC, the vendor ---- */
 
 static uint64_t regs[VREG_MAX];
-static uint64_t host_tsc;
+static uint64_t host_tsc, host_khz = 2609000;
+static unsigned char ram[0x4000];	/* guest RAM: gpa 0 .. 16 KiB */
+static unsigned writes;
 static bool intel;
 static unsigned log_lines;
 
@@ -44,6 +48,31 @@ const struct virt_ops *virt = &stub_ops;
 uint64_t arch_read_tsc(void)
 {
 	return host_tsc;
+}
+
+uint64_t arch_tsc_khz(void)
+{
+	return host_khz;
+}
+
+uint64_t arch_now_ns(void)
+{
+	return host_tsc / host_khz * 1000000 + host_tsc % host_khz * 1000000 / host_khz;
+}
+
+bool vm_is_ram(const struct vm *vm, uint64_t gpa, uint64_t n)
+{
+	(void)vm;
+	return gpa < sizeof(ram) && n <= sizeof(ram) - gpa;
+}
+
+int vm_write_guest(struct vm *vm, uint64_t gpa, const void *src, size_t n)
+{
+	if (!vm_is_ram(vm, gpa, n))
+		return -SV_EFAULT;
+	memcpy(ram + gpa, src, n);
+	writes++;
+	return 0;
 }
 
 bool guest_is_intel(void)
@@ -97,11 +126,15 @@ static int reset(void **state)
 	strcpy(vm.name, "t");
 	v = &vm.vcpus[0];
 	v->vm = &vm;
+	vm.nr_vcpus = 1;
 	vlapic_init(&v->lapic, &lc);
 	msr_vcpu_reset(v);
 	regs[VREG_CR0] = CR0_PE | CR0_ET;
 	host_tsc = 1000;
+	host_khz = 2609000;
 	log_lines = 0;
+	memset(ram, 0, sizeof(ram));
+	writes = 0;
 	return 0;
 }
 
@@ -253,6 +286,122 @@ static void test_unknown(void **state)
 	assert_int_equal(log_lines, UNKNOWN_MSR_LOG);
 }
 
+/* linux_tsc_khz - Linux's pvclock_tsc_khz(): the frequency back from mul and shift. */
+static uint64_t linux_tsc_khz(const struct pvclock_vcpu_time_info *t)
+{
+	uint64_t khz = (1000000ull << 32) / t->tsc_to_system_mul;
+
+	return t->tsc_shift < 0 ? khz << -t->tsc_shift : khz >> t->tsc_shift;
+}
+
+/* linux_ns - Linux's __pvclock_read_cycles() at guest TSC @tsc. */
+static uint64_t linux_ns(const struct pvclock_vcpu_time_info *t, uint64_t tsc)
+{
+	uint64_t d = tsc - t->tsc_timestamp;
+
+	d = t->tsc_shift < 0 ? d >> -t->tsc_shift : d << t->tsc_shift;
+	return t->system_time + (uint64_t)(((unsigned __int128)d * t->tsc_to_system_mul) >> 32);
+}
+
+/* The scale for TSCs from 1 MHz to 10 GHz: mul normalised, the frequency and an hour's ns exact to 2^-30. */
+static void test_pvclock_scale(void **state)
+{
+	static const uint64_t khzs[] = { 1000, 100000, 999999, 1000000, 1000001, 2609000,
+					 3999999, 4294967, 10000000 };
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(khzs) / sizeof(khzs[0]); i++) {
+		struct pvclock_scale s = pvclock_scale_for(khzs[i]);
+		struct pvclock_vcpu_time_info t = { .tsc_to_system_mul = s.mul, .tsc_shift = s.shift };
+		uint64_t khz = linux_tsc_khz(&t), ticks = khzs[i] * 1000 * 3600;	/* an hour */
+		uint64_t ns = pvclock_ns(ticks, s), want = 3600 * NS_PER_S;
+
+		assert_true(s.mul >= 1u << 31);
+		/* Linux divides, then shifts: a negative shift leaves 2^-shift kHz steps. */
+		assert_true(khz <= khzs[i] &&
+			    khzs[i] - khz <= (s.shift < 0 ? 1u << -s.shift : 1u) + khzs[i] / (1u << 30));
+		assert_true(ns <= want && want - ns <= want / (1u << 30));
+	}
+}
+
+/* The CPUID leaves: KVM's signature at 0x40000100, the clock features, nothing above. */
+static void test_pvclock_cpuid(void **state)
+{
+	uint32_t r[4];
+	char sig[13] = { 0 };
+
+	(void)state;
+	pvclock_cpuid(KVM_CPUID_SIGNATURE, r);
+	assert_int_equal(r[0], KVM_CPUID_FEATURES);
+	memcpy(sig, &r[1], 4);
+	memcpy(sig + 4, &r[2], 4);
+	memcpy(sig + 8, &r[3], 4);
+	assert_memory_equal(sig, "KVMKVMKVM\0\0\0", 12);
+	pvclock_cpuid(KVM_CPUID_FEATURES, r);
+	assert_int_equal(r[0], (1u << 1) | (1u << 3) | (1u << 24));
+	assert_int_equal(r[3], 0);
+	pvclock_cpuid(KVM_CPUID_FEATURES + 1, r);
+	assert_int_equal(r[0] | r[1] | r[2] | r[3], 0);
+}
+
+/*
+ * The time-info structure: written at the WRMSR with an even version, it
+ * reads as the host's nanoseconds at any later TSC, keeps doing so (no jump)
+ * across a guest TSC write, goes off with bit 0 clear; bad areas #GP.
+ */
+static void test_pvclock_msrs(void **state)
+{
+	struct pvclock_vcpu_time_info t;
+	struct pvclock_wall_clock w;
+	uint64_t before, after;
+
+	(void)state;
+	host_tsc = 2609000ull * 1000 * 5;		/* 5 s after the host's reset */
+	assert_true(wrm(MSR_KVM_SYSTEM_TIME_NEW, 0x1040 | 1));
+	assert_int_equal(rd_ok(MSR_KVM_SYSTEM_TIME_NEW), 0x1041);
+	memcpy(&t, ram + 0x1040, sizeof(t));
+	assert_int_equal(t.version & 1, 0);
+	assert_true(t.version > 0);
+	assert_int_equal(t.flags, PVCLOCK_TSC_STABLE_BIT);
+	assert_int_equal(linux_tsc_khz(&t), host_khz);
+	assert_int_equal(t.tsc_timestamp, host_tsc);
+	host_tsc += 2609000ull * 250;			/* 250 ms later */
+	before = linux_ns(&t, host_tsc);
+	assert_true(before >= 5250 * NS_PER_MS - 2 && before <= 5250 * NS_PER_MS);
+
+	/* The guest moves its TSC back by 4 s: a new snapshot, the clock does not jump. */
+	assert_true(wrm(MSR_IA32_TSC, host_tsc - 2609000ull * 4000));
+	memcpy(&t, ram + 0x1040, sizeof(t));
+	assert_int_equal(t.version & 1, 0);
+	after = linux_ns(&t, host_tsc + v->tsc_offset);
+	assert_true(after >= before && after - before < 3);
+
+	/* Off, then bad areas: misaligned, across a page, outside RAM. */
+	writes = 0;
+	assert_true(wrm(MSR_KVM_SYSTEM_TIME_NEW, 0x1040));
+	assert_true(wrm(MSR_IA32_TSC, 0));
+	assert_int_equal(writes, 0);
+	assert_false(wrm(MSR_KVM_SYSTEM_TIME_NEW, 0x1042 | 1));
+	assert_false(wrm(MSR_KVM_SYSTEM_TIME_NEW, 0x1fe8 | 1));
+	assert_false(wrm(MSR_KVM_SYSTEM_TIME_NEW, sizeof(ram) | 1));
+	assert_false(wrm(MSR_KVM_WALL_CLOCK_NEW, 0x2ffc));
+	assert_int_equal(writes, 0);
+
+	/* The wall clock at system time 0: the CMOS clock's now, less the system time now. */
+	vrtc_init(&vm.rtc, 1 << 20, 1700000000, arch_now_ns(), NULL, NULL);
+	host_tsc += 2609000ull * 1500;			/* 1.5 s later */
+	assert_true(wrm(MSR_KVM_WALL_CLOCK_NEW, 0x2000));
+	assert_int_equal(rd_ok(MSR_KVM_WALL_CLOCK_NEW), 0x2000);
+	memcpy(&w, ram + 0x2000, sizeof(w));
+	assert_int_equal(w.version & 1, 0);
+	{
+		uint64_t sys = pvclock_ns(host_tsc, pvclock_scale_for(host_khz));
+		uint64_t wall = w.sec * NS_PER_S + w.nsec + sys, want = 1700000001500ull * NS_PER_MS;
+
+		assert_true(wall <= want + 2 && wall + 2 >= want);
+	}
+}
+
 /* docs_hex - the hex number at @p ("0x..." ), its end in *@end. */
 static unsigned long docs_hex(const char *p, const char **end)
 {
@@ -310,6 +459,9 @@ int main(void)
 		cmocka_unit_test_setup(test_vendor_msrs, reset),
 		cmocka_unit_test_setup(test_routing, reset),
 		cmocka_unit_test_setup(test_unknown, reset),
+		cmocka_unit_test_setup(test_pvclock_scale, reset),
+		cmocka_unit_test_setup(test_pvclock_cpuid, reset),
+		cmocka_unit_test_setup(test_pvclock_msrs, reset),
 		cmocka_unit_test_setup(test_docs_table, reset),
 	};
 
