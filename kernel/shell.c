@@ -107,9 +107,10 @@ static void cmd_stats(void)
 	out("memory:   %llu MiB total, %llu MiB used (%s), %llu MiB free\n",
 	    (unsigned long long)(total >> 8), (unsigned long long)(used >> 8), pct(a, used, total),
 	    (unsigned long long)((total - used) >> 8));
-	out("sharing:  mode %s, scan rate %u pages/10ms, %llu full scans, %llu pages scanned\n",
+	out("sharing:  mode %s, scan rate %u pages/10ms (now %u), %llu full scans, %llu pages scanned\n",
 	    vmshare_mode_name(hv_share ? (int)share_get_mode(hv_share) : 0), vmshare_rate(),
-	    (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned);
+	    vmshare_rate_now(), (unsigned long long)st.full_scans,
+	    (unsigned long long)st.pages_scanned);
 	out("saved:    %llu pages = %llu KiB (%s of memory): intra-VM %llu (%s), inter-VM %llu (%s)\n",
 	    (unsigned long long)st.saved, (unsigned long long)(st.saved * 4), pct(a, st.saved, total),
 	    (unsigned long long)intra, pct(b, intra, total), (unsigned long long)st.pages_sharing,
@@ -154,7 +155,7 @@ static void cmd_stats_json(void)
 	    "\"pattern_pages\":%llu,\"pattern_frames\":%llu,\"saved_intra\":%llu,"
 	    "\"saved_inter\":%llu,\"saved\":%llu,\"cow_pattern\":%llu,\"cow_content\":%llu,"
 	    "\"merges\":%llu,\"engine_bytes\":%llu,\"guest_ram_pages\":%llu,"
-	    "\"populated_pages\":%llu,\"untouched_pages\":%llu,\"scanner_ms\":%llu}\n",
+	    "\"populated_pages\":%llu,\"untouched_pages\":%llu,\"scanner_ms\":%llu,\"scan_rate_now\":%u}\n",
 	    (unsigned long long)(arch_now_ns() / 1000000), (unsigned long long)hv_frames.total,
 	    (unsigned long long)hv_frames.count[FRAME_FREE], (unsigned long long)frames_used(),
 	    nvms, (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned,
@@ -166,7 +167,8 @@ static void cmd_stats_json(void)
 	    (unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
 	    (unsigned long long)st.merges, (unsigned long long)engine_bytes(),
 	    (unsigned long long)ram, (unsigned long long)populated,
-	    (unsigned long long)(ram - populated), (unsigned long long)(vmshare_scanner_ns / 1000000));
+	    (unsigned long long)(ram - populated), (unsigned long long)(vmshare_scanner_ns / 1000000),
+	    vmshare_rate_now());
 }
 
 void shell_stats_line(void)

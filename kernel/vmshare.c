@@ -4,7 +4,8 @@
  *
  * One engine for all VMs, one pattern set (the defaults: the zero page and
  * the repeating-unit family). The scanner runs between guest time slices
- * with a budget of scan_rate pages per 10 ms; a guest's TLB flush is
+ * with a budget of scan_rate pages per 10 ms, less while passes find no
+ * work (kernel/scanpace.h); a guest's TLB flush is
  * deferred to its next entry, which is enough while one CPU runs both the
  * scanner and the guests (SMP will need a synchronous flush).
  */
@@ -15,6 +16,7 @@
 #include "kernel/hvabi.h"
 #include "kernel/mem.h"
 #include "kernel/printk.h"
+#include "kernel/scanpace.h"
 #include "kernel/sched.h"
 #include "kernel/vm.h"
 #include "kernel/vmshare.h"
@@ -25,9 +27,25 @@ struct share_engine *hv_share;
 static struct sv_patset patterns;
 static unsigned scan_rate = SCAN_RATE_DEFAULT;
 static uint64_t last_tick;
+static struct scan_pace pace = { .div = 1 };
 uint64_t vmshare_scanner_ns;	/* CPU time the scanner's turns took */
 
 static const char *const mode_names[] = { "off", "intra", "inter", "on" };
+
+/* pace_counters - what the pace is decided from, now. */
+static struct scan_pace_counters pace_counters(void)
+{
+	struct share_stats st;
+	uint64_t populated = 0;
+
+	share_get_stats(hv_share, &st);
+	for (int id = 1; id <= VM_MAX; id++)
+		if (vms[id])
+			populated += vms[id]->pages_populated;
+	return (struct scan_pace_counters){
+		st.full_scans, st.pages_scanned,
+		st.pages_written + st.merges + st.cow_pattern + st.cow_content + populated };
+}
 
 /*
  * add_boot_patterns - patterns="NAME=REGEX NAME=REGEX ...": extra patterns
@@ -133,7 +151,10 @@ unsigned vmshare_rate(void)
 
 void vmshare_set_rate(unsigned pages)
 {
+	struct scan_pace_counters c = pace_counters();
+
 	scan_rate = pages;
+	scan_pace_init(&pace, &c);	/* the new rate from now on */
 }
 
 static int usage_leaf(void *arg, const struct p2m_leaf *leaf)
@@ -172,22 +193,31 @@ void vmshare_vm_usage(struct vm *vm, struct vm_usage *u)
 	}
 }
 
+unsigned vmshare_rate_now(void)
+{
+	return scan_rate / pace.div;
+}
+
 /*
  * vmshare_tick - the scanner's turn: scan_rate pages per 10 ms since the
- * last turn, in chunks, and never more than a fifth of that time in CPU time:
- * on a slow CPU (or an emulator) the guests keep most of the machine.
+ * last turn (divided by the pace), in chunks, and never more than a fifth of
+ * that time in CPU time: on a slow CPU (or an emulator) the guests keep most
+ * of the machine.
  */
 void vmshare_tick(void)
 {
 	uint64_t now = arch_ticks(), n = now - last_tick, budget, start, cap;
+	struct scan_pace_counters c;
 
 	if (!hv_share || !n)
 		return;
 	last_tick = now;
+	c = pace_counters();
+	scan_pace_update(&pace, &c);
 	/* scan_rate is per 10 ms; at most 100 ms of backlog; at most a fifth of the time. */
 	if (n > SCHED_HZ / 10)
 		n = SCHED_HZ / 10;
-	budget = scan_rate * n * 100 / SCHED_HZ;
+	budget = (scan_rate * n * 100 / SCHED_HZ + pace.div - 1) / pace.div;	/* >= 1 when scanning */
 	start = arch_now_ns();
 	cap = n * (1000000000ull / SCHED_HZ) / 5;
 	if (cap > 2000000)

@@ -33,6 +33,8 @@ struct sv_patset *vmshare_patterns(void);
 /* vmshare_rate - the scanner's budget in pages per 10 ms; vmshare_set_rate changes it. */
 unsigned vmshare_rate(void);
 void vmshare_set_rate(unsigned pages);
+/* vmshare_rate_now - the budget at the current pace (kernel/scanpace.h): scan_rate / 1..8. */
+unsigned vmshare_rate_now(void);
 /* vmshare_mode_name - "off", "intra", "inter" or "on". */
 const char *vmshare_mode_name(int mode);
 /* vmshare_mode_parse - the mode called @s, or -1. */

@@ -6,11 +6,12 @@
 
 Boots N (default 4) Debian Linux guests of 256 MiB (`make linux-guest`; the
 command line is console=ttyS0 only) under QEMU TCG (SVM+NPT, MEM_MIB of RAM,
-default 2048), records when each reaches its shell (host time since QEMU
+default 2048; hypervisor options from $HV_OPTS), records when each reaches its shell (host time since QEMU
 started), then samples `stats json` every second for SECONDS (default 60)
 while they sit idle and prints one line per sample: populated guest pages,
 pages saved (intra-VM pattern sharing, inter-VM content sharing), saved as a
-share of populated pages, and the scanner's CPU share over the last sample.
+share of populated pages, the scanner's CPU share over the last sample, full
+scans so far and the scanner's rate at that moment (pages per 10 ms).
 Ends with the time the saving took to reach 99% of its last value after
 the last guest went idle, and the scanner's CPU share after that.
 """
@@ -30,7 +31,7 @@ def main():
     for i in range(1, n + 1):
         mods += ["build/linux/vmlinuz vm=lx%d mem=256M cmdline=\"console=ttyS0\"" % i,
                  "build/linux/initrd.img for=lx%d" % i]
-    iso = svtest.mkiso("linux-sharing", "", mods)
+    iso = svtest.mkiso("linux-sharing", os.environ.get("HV_OPTS", ""), mods)
     boots = []
     try:
         t0 = time.monotonic()
@@ -48,8 +49,8 @@ def main():
               ", ".join("lx%d %.1f" % (i, up[i]) for i in sorted(up)))
         idle_at = time.monotonic()
         rows, prev = [], None
-        print("%6s %10s %9s %9s %9s %7s %8s" % ("t_s", "populated", "saved", "intra", "inter",
-                                              "saved%", "scan_cpu"))
+        print("%6s %10s %9s %9s %9s %7s %8s %6s %5s" % ("t_s", "populated", "saved", "intra", "inter",
+                                                      "saved%", "scan_cpu", "scans", "rate"))
         while time.monotonic() - idle_at < secs:
             s = con.stats()
             t = time.monotonic() - idle_at
@@ -58,8 +59,8 @@ def main():
                 dt = s["t_ms"] - prev["t_ms"]
                 cpu = "%.2f%%" % (100.0 * (s["scanner_ms"] - prev["scanner_ms"]) / dt) if dt else ""
             pct = 100.0 * s["saved"] / s["populated_pages"] if s["populated_pages"] else 0
-            print("%6.1f %10d %9d %9d %9d %6.1f%% %8s" % (t, s["populated_pages"], s["saved"],
-                  s["saved_intra"], s["saved_inter"], pct, cpu))
+            print("%6.1f %10d %9d %9d %9d %6.1f%% %8s %6d %5d" % (t, s["populated_pages"], s["saved"],
+                  s["saved_intra"], s["saved_inter"], pct, cpu, s["full_scans"], s["scan_rate_now"]))
             sys.stdout.flush()
             rows.append((t, s))
             prev = s

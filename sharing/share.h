@@ -131,6 +131,9 @@ struct share_stats {
 	uint64_t hash_collisions;	/* equal hashes, different bytes: no merge (a candidate rewritten since it was hashed is dropped, not counted) */
 	uint64_t pages_hashed;		/* pages read and hashed */
 	uint64_t clean_skips;		/* pages not re-read thanks to dirty bits */
+	uint64_t pages_written;		/* visits finding a page newly written: dirty now, clean (or unseen) at its
+					   last visit; pages written between every two visits count once (every
+					   visit counts without dirty bits) */
 	uint64_t cow_skips;		/* visits skipped because of a recent COW break */
 	uint64_t oom;			/* COW breaks refused for lack of frames */
 	uint64_t saved;			/* frames saved: (pattern_pages - pattern_frames) + pages_sharing */

@@ -19,6 +19,7 @@
 #define PF_COWED	0x04	/* made by a COW break at full scan link[1] */
 /* Flags of a pattern frame. */
 #define PF_LOCAL	0x08	/* grouped by content (pattern does not determine it): in the VM's local index */
+#define PF_WRITTEN	0x10	/* found written (dirty) at its last visit */
 
 #define SHARE_RO	(P2M_R | P2M_X)
 #define SHARE_RW	(P2M_R | P2M_W | P2M_X)

@@ -54,6 +54,10 @@ static void scan_page(struct share_engine *e, struct share_vm *sv, uint64_t gpa,
 		return;
 	}
 	changed = page_changed(sv, gpa, flush);
+	/* Newly written (the scanner's pace, kernel/scanpace.h); pages written on every visit count once. */
+	if (changed && (!(f->flags & PF_WRITTEN) || !p2m_has_ad(sv->p2m)))
+		e->st.pages_written++;
+	f->flags = (uint8_t)(changed ? f->flags | PF_WRITTEN : f->flags & ~PF_WRITTEN);
 	old_hash = f->link[0];
 	had_hash = f->flags & PF_HASHED;
 	if (changed) {

@@ -14,7 +14,7 @@ KEYS = ["t_ms", "frames_total", "frames_free", "frames_used", "vms", "full_scans
         "pages_scanned", "pages_shared", "pages_sharing", "pages_unshared",
         "pages_volatile", "pattern_pages", "pattern_frames", "saved_intra", "saved_inter",
         "saved", "cow_pattern", "cow_content", "merges", "engine_bytes",
-        "guest_ram_pages", "populated_pages", "untouched_pages", "scanner_ms"]
+        "guest_ram_pages", "populated_pages", "untouched_pages", "scanner_ms", "scan_rate_now"]
 
 
 def sums(s):
