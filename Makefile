@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: MIT
 # sharevisor - top-level build.
 #
-#   make            build/sharevisor.elf and build/sharevisor.iso (warnings are errors)
-#   make run        boot the default scenario under QEMU TCG (AMD SVM + NPT)
+#   make            build/sharevisor.elf, the test guests, host tests and tools (warnings are errors)
+#   make run        boot the default scenario under QEMU TCG (AMD SVM + NPT): four Debian
+#                   Linux guests; GUEST=test for the test guests, VMS=N (mk/guests.mk)
 #   make run-bochs  boot it under Bochs (Intel VMX + EPT)
 #   make debug      QEMU with a gdb stub on :1234, stopped at the first instruction
 #   make test       every test: host unit tests, differential, fuzz smoke, scenarios
@@ -42,7 +43,7 @@ UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRC))
 TOOL_SRC := $(wildcard tools/sharevisor-*.c)
 TOOL_BIN = $(patsubst tools/%.c,$(BUILD)/host/%,$(TOOL_SRC))
 
-all: $(BUILD)/sharevisor.iso host
+all: $(BUILD)/sharevisor.elf guests host
 
 # Feature fragments (guests, benchmarks, fuzzing, extra host sources): each
 # mk/*.mk owns its rules and may append to HOST_SRC, DEFAULT_MODULES, ...
@@ -59,9 +60,9 @@ $(BUILD)/hv/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(CC) $(HV_ASFLAGS) -c $< -o $@
 
-# The default ISO: the hypervisor and the default scenario's guests.
-$(BUILD)/sharevisor.iso: $(BUILD)/sharevisor.elf scripts/mkiso.sh guests
-	scripts/mkiso.sh $@ "$(BUILD)/sharevisor.elf" "" $(DEFAULT_MODULES)
+# The default ISO: the hypervisor and the default scenario's guests (mk/guests.mk).
+$(BUILD)/sharevisor.iso: $(BUILD)/sharevisor.elf scripts/mkiso.sh guests check-default $(DEFAULT_DEPS)
+	@scripts/mkiso.sh $@ "$(BUILD)/sharevisor.elf" "" $(DEFAULT_MODULES)
 
 host: $(HOST_LIB) $(UNIT_BIN) $(TOOL_BIN)
 
@@ -92,14 +93,14 @@ check-headers:
 deps:
 	@scripts/deps.sh
 
-run: deps all
-	scripts/run-qemu.sh $(BUILD)/sharevisor.iso
+run: deps $(BUILD)/sharevisor.iso
+	QEMU_MEM=$(QEMU_MEM) scripts/run-qemu.sh $(BUILD)/sharevisor.iso
 
-run-bochs: deps all
-	scripts/run-bochs.sh $(BUILD)/sharevisor.iso
+run-bochs: deps $(BUILD)/sharevisor.iso
+	BOCHS_MEM=$(QEMU_MEM) scripts/run-bochs.sh $(BUILD)/sharevisor.iso
 
-debug: deps all
-	scripts/run-qemu.sh $(BUILD)/sharevisor.iso -s -S
+debug: deps $(BUILD)/sharevisor.iso
+	QEMU_MEM=$(QEMU_MEM) scripts/run-qemu.sh $(BUILD)/sharevisor.iso -s -S
 
 test: deps
 	@scripts/test.sh
@@ -112,7 +113,8 @@ linux-guest:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all host deps run run-bochs debug test clean check-headers guests bench fuzz linux-guest
+.PHONY: all host deps run run-bochs debug test clean check-headers guests bench fuzz linux-guest \
+	check-default
 
 guests:
 bench:

@@ -32,14 +32,41 @@ GUEST64_RT_OBJ := $(patsubst tests/guests/rt/%.c,$(GUESTS_DIR)/rt64/%.o,$(GUEST_
 GUEST64_CFLAGS := $(filter-out -m32,$(GUEST_CFLAGS)) -m64 -mno-red-zone -mcmodel=small
 GUEST64_LDFLAGS := $(patsubst elf_i386,elf_x86_64,$(GUEST_LDFLAGS))
 
-# Default scenario (make run, make demo, the README's demo): one GRUB module2
-# line per quoted spec (scripts/mkiso.sh). Three sharing guests that stay alive
-# (a and b have the same seed: their "dup" pages merge across VMs) and an idle
-# guest for `console idle`.
-DEFAULT_MODULES := "$(GUESTS_DIR)/share.elf vm=a mem=16M cmdline=\"seed=3 linger=1\"" \
+# Default scenario (make run, make demo, make run-bochs, make debug): one GRUB
+# module2 line per quoted spec (scripts/mkiso.sh), chosen by GUEST:
+#   GUEST=linux (default)  VMS (default 4) Debian Linux guests lx1..lxN of 256 MiB,
+#                          command line console=ttyS0 (make linux-guest fetches the
+#                          kernel and builds the initramfs); QEMU gets VMS x 256 + 512 MiB;
+#                          make demo records until `saved` is unchanged for 20 s
+#   GUEST=test             the test guests: three sharing guests that stay alive (a and
+#                          b have the same seed: their "dup" pages merge across VMs)
+#                          and an idle guest for `console idle`; QEMU gets 512 MiB
+GUEST ?= linux
+VMS ?= 4
+TEST_MODULES := "$(GUESTS_DIR)/share.elf vm=a mem=16M cmdline=\"seed=3 linger=1\"" \
 	"$(GUESTS_DIR)/share.elf vm=b mem=16M cmdline=\"seed=3 linger=1\"" \
 	"$(GUESTS_DIR)/share.elf vm=c mem=16M cmdline=\"seed=5 linger=1\"" \
 	"$(GUESTS_DIR)/idle.elf vm=idle mem=8M"
+LINUX_MODULES = $(foreach i,$(shell seq 1 $(VMS) 2>/dev/null),\
+	"build/linux/vmlinuz vm=lx$(i) mem=256M cmdline=\"console=ttyS0\"" "build/linux/initrd.img for=lx$(i)")
+ifeq ($(GUEST),test)
+DEFAULT_MODULES = $(TEST_MODULES)
+DEFAULT_DEPS :=
+QEMU_MEM ?= 512
+DEMO_STABLE ?= 5
+DEMO_MAX ?= 120
+else
+DEFAULT_MODULES = $(LINUX_MODULES)
+DEFAULT_DEPS := linux-guest
+QEMU_MEM ?= $(shell echo $$(( $(VMS) * 256 + 512 )) 2>/dev/null)
+DEMO_STABLE ?= 10
+DEMO_MAX ?= 300
+endif
+
+# check-default - GUEST and VMS make sense (a clear line, not an empty ISO).
+check-default:
+	@case "$(GUEST)" in linux|test) ;; *) echo "GUEST=$(GUEST): expected linux or test" >&2; exit 2 ;; esac
+	@case "$(VMS)" in ''|*[!0-9]*|0) echo "VMS=$(VMS): expected a number of VMs, 1 or more" >&2; exit 2 ;; esac
 
 # A real-mode guest (entry=real): 16-bit code, a flat a.out-kludge binary at 0x8000.
 GUEST_REAL := $(GUESTS_DIR)/real16.bin

@@ -16,7 +16,7 @@ svctl=$(dirname "$0")/svctl
 sock=$out/console.sock
 rm -rf "$out"
 mkdir -p "$out"
-qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m 512 -display none \
+qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m "${QEMU_MEM:-512}" -display none \
 	-serial "unix:$sock,server=on,wait=off" -monitor none -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" >"$out/qemu.log" 2>&1 &
 qemu=$!

@@ -5,6 +5,7 @@
 # Bochs serves COM1 on a TCP port; scripts/svctl connects this terminal to it
 # (Ctrl-] quits and stops Bochs). Bochs takes one client, once: for scripts,
 # run scripts/bochs.sh with BOCHS_SERIAL and point one svctl session at it.
+# BOCHS_MEM: the machine's MiB (default 512; make run-bochs sets it for its guests).
 set -eu
 iso=$1
 model=${2:-corei7_skylake_x}
@@ -12,7 +13,7 @@ port=${BOCHS_CONSOLE_PORT:-5599}
 log=build/bochs-console.log
 : >"$log"
 echo "sharevisor under Bochs ($model), console on 127.0.0.1:$port: type 'stats' at the prompt; Ctrl-] quits."
-BOCHS_SERIAL="mode=socket-server, dev=127.0.0.1:$port" scripts/bochs.sh "$iso" "$log" "$model" &
+BOCHS_SERIAL="mode=socket-server, dev=127.0.0.1:$port" scripts/bochs.sh "$iso" "$log" "$model" "${BOCHS_MEM:-512}" &
 pid=$!
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT INT TERM
 scripts/svctl -c "127.0.0.1:$port" --wait 30 term

@@ -4,6 +4,7 @@
 #   run-qemu.sh ISO [extra QEMU arguments, e.g. -s -S for gdb]
 # Ctrl-A X quits QEMU. With CONSOLE=socket the serial line goes to
 # build/console.sock instead (for scripts/svctl; QEMU's monitor stays on stdio).
+# QEMU_MEM: the machine's MiB (default 512; make run sets it for its guests).
 set -eu
 iso=$1
 shift
@@ -12,12 +13,12 @@ if [ "${CONSOLE:-}" = socket ]; then
 	rm -f "$sock"
 	echo "sharevisor under QEMU (SVM+NPT); console on $sock: 'scripts/svctl stats'," \
 		"or 'scripts/svctl term' to type. Quit: 'quit' here, or Ctrl-C."
-	exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m 512 \
+	exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m "${QEMU_MEM:-512}" \
 		-display none -serial "unix:$sock,server=on,wait=off" -monitor stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"
 fi
 echo "sharevisor under QEMU (SVM+NPT). At the 'sharevisor>' prompt type 'stats' and Enter" \
 	"('help' lists the commands). Quit: Ctrl-A X."
-exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m 512 \
+exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m "${QEMU_MEM:-512}" \
 	-display none -serial mon:stdio -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"
