@@ -4,10 +4,12 @@
 # (the linux-image-*-amd64 package that linux-image-amd64 depends on, fetched
 # with apt-get download, /boot/vmlinuz-* extracted) and an initramfs of
 # busybox-static (fetched the same way), tests/linux/init and the memory
-# checker tests/linux/memcheck.c (built static here); build/linux/vmlinuz-cut
-# is the kernel's first 4 MiB, for the bad-input tests.
+# checker tests/linux/memcheck.c (built static here); build/linux/vmlinux is
+# the same kernel uncompressed, the ELF with its PVH entry note
+# (scripts/extract-vmlinux.py); build/linux/vmlinuz-cut and vmlinux-cut are
+# the first 4 MiB of each, for the bad-input tests.
 #
-#   linux-guest.sh        build/linux/vmlinuz and build/linux/initrd.img
+#   linux-guest.sh        build/linux/vmlinuz, vmlinux and initrd.img
 #
 # The packages are cached in build/linux/deb/: later runs are offline and
 # take well under a second when nothing changed. Without network and
@@ -66,6 +68,11 @@ if [ ! -f "$out/vmlinuz" ] || [ "$kdeb" -nt "$out/vmlinuz" ]; then
 	rm -rf "$out/kx"
 	head -c 4194304 "$out/vmlinuz" >"$out/vmlinuz-cut"	# a truncated copy (bad-input tests)
 fi
+if [ ! -f "$out/vmlinux" ] || [ "$out/vmlinuz" -nt "$out/vmlinux" ] ||
+   [ scripts/extract-vmlinux.py -nt "$out/vmlinux" ]; then
+	python3 scripts/extract-vmlinux.py "$out/vmlinuz" "$out/vmlinux"
+	head -c 4194304 "$out/vmlinux" >"$out/vmlinux-cut"
+fi
 if [ ! -f "$out/busybox" ] || [ "$bdeb" -nt "$out/busybox" ]; then
 	dpkg-deb --fsys-tarfile "$bdeb" | tar -x -O ./bin/busybox >"$out/busybox"
 	chmod 755 "$out/busybox"
@@ -83,4 +90,4 @@ if [ ! -f "$out/initrd.img" ] || [ tests/linux/init -nt "$out/initrd.img" ] ||
 		file bin/busybox 755 "$out/busybox" \
 		file bin/memcheck 755 "$out/memcheck"
 fi
-echo "linux-guest: $out/vmlinuz ($kpkg), $out/initrd.img ($(du -k "$out/initrd.img" | cut -f1) KiB)"
+echo "linux-guest: $out/vmlinuz and $out/vmlinux ($kpkg), $out/initrd.img ($(du -k "$out/initrd.img" | cut -f1) KiB)"
