@@ -49,8 +49,10 @@ static bool fits(const struct guest_mem *gm, uint64_t addr, uint64_t len)
 	return addr >= GUEST_HIGH_RAM_START && len <= gm->ram_bytes && addr <= gm->ram_bytes - len;
 }
 
-/* e820 - the guest's memory map: RAM as guest_ram_ranges() says, the BIOS area reserved. */
-static unsigned e820(uint64_t ram_bytes, struct linux_e820 *e)
+/* 0 null, 0x08 unused, 0x10 flat code (execute/read), 0x18 flat data (read/write). */
+const uint64_t linux_gdt[LINUX_GDT_ENTRIES] = { 0, 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
+
+unsigned linux_e820_map(uint64_t ram_bytes, struct linux_e820 *e)
 {
 	struct guest_range r[GUEST_RAM_RANGES];
 
@@ -65,7 +67,6 @@ int linux_load(const struct guest_mem *gm, const void *image, size_t size, const
 	       const struct mb1_module *initrd, uint64_t rsdp, struct linux_boot *boot, char *err,
 	       size_t errlen)
 {
-	static const uint64_t gdt[4] = { 0, 0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull };
 	static uint8_t zp[PAGE_4K];	/* the zero page being built (one load at a time) */
 	const uint8_t *img = image;
 	struct linux_e820 map[LINUX_E820_MAX];
@@ -175,7 +176,7 @@ int linux_load(const struct guest_mem *gm, const void *image, size_t size, const
 	wr(zp, LINUX_BP_ALT_MEM_K, (gm->ram_bytes - GUEST_HIGH_RAM_START) >> 10, 4);
 	if (version >= 0x020e)
 		wr(zp, LINUX_BP_ACPI_RSDP, rsdp, 8);
-	nmap = e820(gm->ram_bytes, map);
+	nmap = linux_e820_map(gm->ram_bytes, map);
 	zp[LINUX_BP_E820_ENTRIES] = (uint8_t)nmap;
 	memcpy(zp + LINUX_BP_E820_TABLE, map, nmap * sizeof(map[0]));
 	boot->e820_entries = nmap;
@@ -187,15 +188,20 @@ int linux_load(const struct guest_mem *gm, const void *image, size_t size, const
 	    (initrd && (rc = gm->write(gm->ctx, rd_addr, initrd->data, rd_size))) ||
 	    (rc = gm->write(gm->ctx, LINUX_ZERO_PAGE_GPA, zp, sizeof(zp))) ||
 	    (rc = gm->write(gm->ctx, LINUX_CMDLINE_GPA, cmdline, cl_len + 1)) ||
-	    (rc = gm->write(gm->ctx, LINUX_GDT_GPA, gdt, sizeof(gdt))))
+	    (rc = gm->write(gm->ctx, LINUX_GDT_GPA, linux_gdt, sizeof(linux_gdt))))
 		return errmsg(err, errlen, rc, "linux: writing guest memory failed (error %d)", rc);
 	return 0;
 }
 
+void linux_flat32_state(struct vcpu_boot_state *s, uint32_t eip)
+{
+	vcpu_state_flat32(s, eip, LINUX_GDT_CS, LINUX_GDT_DS);
+	s->gdtr.base = LINUX_GDT_GPA;
+	s->gdtr.limit = sizeof(linux_gdt) - 1;
+}
+
 void linux_boot_state(const struct linux_boot *b, struct vcpu_boot_state *s)
 {
-	vcpu_state_flat32(s, (uint32_t)b->load_addr, 0x10, 0x18);
-	s->gdtr.base = LINUX_GDT_GPA;
-	s->gdtr.limit = 4 * 8 - 1;
+	linux_flat32_state(s, (uint32_t)b->load_addr);
 	s->regs.rsi = LINUX_ZERO_PAGE_GPA;
 }

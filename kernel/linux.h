@@ -46,6 +46,9 @@
 #define LINUX_CMDLINE_GPA	0x8000ull
 #define LINUX_CMDLINE_MAX	4095		/* bytes without the NUL: [0x8000, 0x9000) */
 #define LINUX_E820_MAX		128		/* entries boot_params has room for */
+#define LINUX_GDT_ENTRIES	4
+#define LINUX_GDT_CS		0x10		/* flat 4 GiB code, execute/read */
+#define LINUX_GDT_DS		0x18		/* flat 4 GiB data, read/write */
 #define LINUX_MIN_VERSION	0x0206
 
 /* Zero-page / setup-header offsets (boot.rst, zero-page.rst). */
@@ -115,5 +118,27 @@ struct vcpu_boot_state;
 
 /* linux_boot_state - the 32-bit protocol's entry state for what linux_load() loaded. */
 void linux_boot_state(const struct linux_boot *b, struct vcpu_boot_state *s);
+
+/*
+ * What the PVH loader (kernel/pvh.c) shares with this one: the memory map,
+ * the loader's GDT (written at LINUX_GDT_GPA) and the flat 32-bit state on it.
+ */
+
+/*
+ * linux_e820_map - the guest's memory map into @e (room for LINUX_E820_MAX):
+ * RAM as guest_ram_ranges() says, the BIOS area 0xe0000-0xfffff reserved, in
+ * ascending order. Returns the number of entries.
+ */
+unsigned linux_e820_map(uint64_t ram_bytes, struct linux_e820 *e);
+
+/* The loader's GDT: 0 null, 0x08 unused, LINUX_GDT_CS, LINUX_GDT_DS. */
+extern const uint64_t linux_gdt[LINUX_GDT_ENTRIES];
+
+/*
+ * linux_flat32_state - 32-bit protected mode, paging off, interrupts off,
+ * CR4 = EFER = 0, CS = LINUX_GDT_CS and DS = ES = SS = FS = GS = LINUX_GDT_DS
+ * of the loader's GDT (GDTR = LINUX_GDT_GPA), EIP = @eip, other registers 0.
+ */
+void linux_flat32_state(struct vcpu_boot_state *s, uint32_t eip);
 
 #endif

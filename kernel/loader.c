@@ -31,21 +31,15 @@
 #define EM_386		3
 #define EM_X86_64	62
 #define PT_LOAD		1
+#define PT_NOTE		4
+#define SHT_NOTE	7
 #define ELF32_EHDR	52
 #define ELF32_PHDR	32
 #define ELF64_EHDR	64
 #define ELF64_PHDR	56
 
-/* One piece of the image: file bytes [off, off + filesz) to gpa, then zeros to memsz. */
-struct segment {
-	uint64_t gpa;
-	uint64_t off;
-	uint64_t filesz;
-	uint64_t memsz;
-};
-
 struct plan {
-	struct segment seg[MB1_MAX_SEGMENTS];
+	struct elf_segment seg[MB1_MAX_SEGMENTS];
 	unsigned int nseg;
 	uint64_t entry;
 	uint64_t mod_gpa[MB1_MAX_MODS];	/* where each module goes */
@@ -198,7 +192,7 @@ static int plan_aout(struct load_ctx *c, uint32_t hoff, struct plan *p)
 				  "a.out: entry_addr 0x%llx outside the loaded text [0x%llx, 0x%llx)",
 				  (unsigned long long)entry, (unsigned long long)load_addr,
 				  (unsigned long long)(load_addr + load_len));
-	p->seg[0] = (struct segment){ .gpa = load_addr, .off = text_off,
+	p->seg[0] = (struct elf_segment){ .gpa = load_addr, .off = text_off,
 				      .filesz = load_len, .memsz = mem_len };
 	p->nseg = 1;
 	p->entry = entry;
@@ -207,25 +201,30 @@ static int plan_aout(struct load_ctx *c, uint32_t hoff, struct plan *p)
 
 /* ELF field offsets differ by class; this table names them once. */
 struct elf_layout {
-	unsigned int ehdr_size, phdr_size;
-	unsigned int e_entry, e_phoff, e_phentsize, e_phnum;
-	unsigned int p_offset, p_vaddr, p_paddr, p_filesz, p_memsz;
+	unsigned int ehdr_size, phdr_size, shdr_size;
+	unsigned int e_entry, e_phoff, e_phentsize, e_phnum, e_shoff, e_shentsize, e_shnum;
+	unsigned int p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_align;
+	unsigned int sh_offset, sh_size, sh_addralign;
 	bool wide;			/* 64-bit address fields */
 	uint16_t machine;
 	const char *name;
 };
 
 static const struct elf_layout elf32_layout = {
-	.ehdr_size = ELF32_EHDR, .phdr_size = ELF32_PHDR,
+	.ehdr_size = ELF32_EHDR, .phdr_size = ELF32_PHDR, .shdr_size = 40,
 	.e_entry = 24, .e_phoff = 28, .e_phentsize = 42, .e_phnum = 44,
-	.p_offset = 4, .p_vaddr = 8, .p_paddr = 12, .p_filesz = 16, .p_memsz = 20,
+	.e_shoff = 32, .e_shentsize = 46, .e_shnum = 48,
+	.p_offset = 4, .p_vaddr = 8, .p_paddr = 12, .p_filesz = 16, .p_memsz = 20, .p_align = 28,
+	.sh_offset = 16, .sh_size = 20, .sh_addralign = 32,
 	.wide = false, .machine = EM_386, .name = "ELF32",
 };
 
 static const struct elf_layout elf64_layout = {
-	.ehdr_size = ELF64_EHDR, .phdr_size = ELF64_PHDR,
+	.ehdr_size = ELF64_EHDR, .phdr_size = ELF64_PHDR, .shdr_size = 64,
 	.e_entry = 24, .e_phoff = 32, .e_phentsize = 54, .e_phnum = 56,
-	.p_offset = 8, .p_vaddr = 16, .p_paddr = 24, .p_filesz = 32, .p_memsz = 40,
+	.e_shoff = 40, .e_shentsize = 58, .e_shnum = 60,
+	.p_offset = 8, .p_vaddr = 16, .p_paddr = 24, .p_filesz = 32, .p_memsz = 40, .p_align = 48,
+	.sh_offset = 24, .sh_size = 32, .sh_addralign = 48,
 	.wide = true, .machine = EM_X86_64, .name = "ELF64",
 };
 
@@ -241,6 +240,35 @@ static bool is_elf(const struct load_ctx *c)
 	       c->img[2] == 'L' && c->img[3] == 'F';
 }
 
+/*
+ * elf_header - the identification and the header of an ELF image: @l gets
+ * its class's layout and @fmt its format. Returns 0 or -SV_ENOEXEC.
+ */
+static int elf_header(struct load_ctx *c, const struct elf_layout **l, enum mb1_format *fmt)
+{
+	const uint8_t *e = c->img;
+
+	if (!is_elf(c))
+		return load_error(c, -SV_ENOEXEC, "not an ELF file");
+	if (c->size < 16)
+		return load_error(c, -SV_ENOEXEC, "ELF: truncated identification");
+	if (e[4] == ELFCLASS32) {
+		*l = &elf32_layout;
+		*fmt = MB1_FMT_ELF32;
+	} else if (e[4] == ELFCLASS64) {
+		*l = &elf64_layout;
+		*fmt = MB1_FMT_ELF64;
+	} else {
+		return load_error(c, -SV_ENOEXEC, "ELF: unknown class %u", e[4]);
+	}
+	if (e[5] != ELFDATA2LSB)
+		return load_error(c, -SV_ENOEXEC, "%s: not little-endian", (*l)->name);
+	if (c->size < (*l)->ehdr_size)
+		return load_error(c, -SV_ENOEXEC, "%s: truncated header (%zu bytes)", (*l)->name,
+				  c->size);
+	return 0;
+}
+
 /* plan_elf - PT_LOAD segments by p_paddr and the entry; returns 0 or -SV_ENOEXEC. */
 static int plan_elf(struct load_ctx *c, struct plan *p, enum mb1_format *fmt)
 {
@@ -249,22 +277,10 @@ static int plan_elf(struct load_ctx *c, struct plan *p, enum mb1_format *fmt)
 	uint64_t phoff, entry, phys_entry;
 	unsigned int phnum, phentsize;
 	bool translated = false;
+	int rc = elf_header(c, &l, fmt);
 
-	if (c->size < 16)
-		return load_error(c, -SV_ENOEXEC, "ELF: truncated identification");
-	if (e[4] == ELFCLASS32) {
-		l = &elf32_layout;
-		*fmt = MB1_FMT_ELF32;
-	} else if (e[4] == ELFCLASS64) {
-		l = &elf64_layout;
-		*fmt = MB1_FMT_ELF64;
-	} else {
-		return load_error(c, -SV_ENOEXEC, "ELF: unknown class %u", e[4]);
-	}
-	if (e[5] != ELFDATA2LSB)
-		return load_error(c, -SV_ENOEXEC, "%s: not little-endian", l->name);
-	if (c->size < l->ehdr_size)
-		return load_error(c, -SV_ENOEXEC, "%s: truncated header (%zu bytes)", l->name, c->size);
+	if (rc)
+		return rc;
 	if (rd16(e + 16) != ET_EXEC)
 		return load_error(c, -SV_ENOEXEC, "%s: e_type %u is not ET_EXEC", l->name, rd16(e + 16));
 	if (rd16(e + 18) != l->machine)
@@ -290,7 +306,7 @@ static int plan_elf(struct load_ctx *c, struct plan *p, enum mb1_format *fmt)
 	phys_entry = entry;
 	for (unsigned int i = 0; i < phnum; i++) {
 		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
-		struct segment s;
+		struct elf_segment s;
 		uint64_t vaddr;
 
 		if (rd32(ph) != PT_LOAD)
@@ -328,17 +344,16 @@ static int plan_elf(struct load_ctx *c, struct plan *p, enum mb1_format *fmt)
 }
 
 /*
- * check_plan - every segment inside one guest RAM range, no two overlapping,
- * the entry below 4 GiB and in a segment's file bytes. Returns 0, -SV_ENOMEM
- * (a segment beyond RAM: more mem= may help) or -SV_ENOEXEC.
+ * check_segments - every segment inside one guest RAM range, no two
+ * overlapping. Returns 0, -SV_ENOMEM (a segment beyond RAM: more mem= may
+ * help) or -SV_ENOEXEC.
  */
-static int check_plan(struct load_ctx *c, const struct plan *p)
+static int check_segments(struct load_ctx *c, const struct plan *p)
 {
 	uint64_t top = c->gm->ram_bytes;
-	bool entry_ok = false;
 
 	for (unsigned int i = 0; i < p->nseg; i++) {
-		const struct segment *s = &p->seg[i];
+		const struct elf_segment *s = &p->seg[i];
 		bool wraps = s->memsz > UINT64_MAX - s->gpa;
 		uint64_t end = wraps ? UINT64_MAX : s->gpa + s->memsz;
 
@@ -353,33 +368,53 @@ static int check_plan(struct load_ctx *c, const struct plan *p)
 					  (unsigned long long)top);
 		}
 		for (unsigned int j = 0; j < i; j++) {
-			const struct segment *o = &p->seg[j];
+			const struct elf_segment *o = &p->seg[j];
 
 			if (s->gpa < o->gpa + o->memsz && o->gpa < s->gpa + s->memsz)
 				return load_error(c, -SV_ENOEXEC, "segments %u and %u overlap at 0x%llx",
 						  j, i, (unsigned long long)(s->gpa > o->gpa ? s->gpa : o->gpa));
 		}
-		if (p->entry >= s->gpa && p->entry - s->gpa < s->filesz)
-			entry_ok = true;
 	}
+	return 0;
+}
+
+/* in_segment_bytes - true if @gpa is one of the file bytes of one of @n segments @seg. */
+static bool in_segment_bytes(const struct elf_segment *seg, unsigned int n, uint64_t gpa)
+{
+	for (unsigned int i = 0; i < n; i++)
+		if (gpa >= seg[i].gpa && gpa - seg[i].gpa < seg[i].filesz)
+			return true;
+	return false;
+}
+
+/*
+ * check_plan - the segments as check_segments() wants them, the entry below
+ * 4 GiB and in a segment's file bytes. Returns 0, -SV_ENOMEM or -SV_ENOEXEC.
+ */
+static int check_plan(struct load_ctx *c, const struct plan *p)
+{
+	int rc = check_segments(c, p);
+
+	if (rc)
+		return rc;
 	if (p->entry >= (1ull << 32))
 		return load_error(c, -SV_ENOEXEC,
 				  "entry 0x%llx is above 4 GiB (entered in 32-bit mode)",
 				  (unsigned long long)p->entry);
-	if (!entry_ok)
+	if (!in_segment_bytes(p->seg, p->nseg, p->entry))
 		return load_error(c, -SV_ENOEXEC, "entry 0x%llx is not inside a loaded segment",
 				  (unsigned long long)p->entry);
 	return 0;
 }
 
-/* write_plan - copy and zero every segment; returns 0 or the write()/zero() error. */
-static int write_plan(struct load_ctx *c, const struct plan *p)
+/* write_plan - copy and zero the @n segments @seg; returns 0 or the write()/zero() error. */
+static int write_plan(struct load_ctx *c, const struct elf_segment *seg, unsigned int n)
 {
 	const struct guest_mem *gm = c->gm;
 	int rc;
 
-	for (unsigned int i = 0; i < p->nseg; i++) {
-		const struct segment *s = &p->seg[i];
+	for (unsigned int i = 0; i < n; i++) {
+		const struct elf_segment *s = &seg[i];
 
 		rc = s->filesz ? gm->write(gm->ctx, s->gpa, c->img + s->off, s->filesz) : 0;
 		if (!rc && s->memsz > s->filesz)
@@ -389,6 +424,20 @@ static int write_plan(struct load_ctx *c, const struct plan *p)
 					  (unsigned long long)s->gpa, rc);
 	}
 	return 0;
+}
+
+/* image_bounds - the lowest gpa of the @n segments @seg into @start, their highest + 1 into @end. */
+static void image_bounds(const struct elf_segment *seg, unsigned int n, uint64_t *start,
+			 uint64_t *end)
+{
+	*start = n ? UINT64_MAX : 0;
+	*end = 0;
+	for (unsigned int i = 0; i < n; i++) {
+		if (seg[i].gpa < *start)
+			*start = seg[i].gpa;
+		if (seg[i].gpa + seg[i].memsz > *end)
+			*end = seg[i].gpa + seg[i].memsz;
+	}
 }
 
 /* overlaps_plan - true if [gpa, gpa + n) overlaps a segment or a module of @p. */
@@ -637,7 +686,7 @@ int mb1_load_mods(const struct guest_mem *gm, const void *image, size_t size, co
 				  (unsigned long long)info_bytes(&plan, cmdlen));
 
 	/* Every check passed: only now touch the guest. */
-	rc = write_plan(&c, &plan);
+	rc = write_plan(&c, plan.seg, plan.nseg);
 	if (!rc)
 		rc = write_mods(&c, &plan);
 	if (!rc)
@@ -650,12 +699,133 @@ int mb1_load_mods(const struct guest_mem *gm, const void *image, size_t size, co
 
 	boot->eip = (uint32_t)plan.entry;
 	boot->eax = MB1_BOOT_MAGIC;
-	boot->image_start = UINT64_MAX;
-	for (unsigned int i = 0; i < plan.nseg; i++) {
-		if (plan.seg[i].gpa < boot->image_start)
-			boot->image_start = plan.seg[i].gpa;
-		if (plan.seg[i].gpa + plan.seg[i].memsz > boot->image_end)
-			boot->image_end = plan.seg[i].gpa + plan.seg[i].memsz;
+	image_bounds(plan.seg, plan.nseg, &boot->image_start, &boot->image_end);
+	return 0;
+}
+
+bool mb1_has_header(const void *image, size_t size)
+{
+	struct load_ctx c = { .img = image, .size = image ? size : 0 };
+	uint32_t off, flags;
+
+	return !find_header(&c, &off, &flags);
+}
+
+int elf_plan(const struct guest_mem *gm, const void *image, size_t size, struct elf_image *ei,
+	     char *err, size_t errlen)
+{
+	struct load_ctx c = { .img = image, .size = size, .gm = gm, .err = err, .errlen = errlen };
+	struct plan p = { .nseg = 0 };
+	int rc;
+
+	memset(ei, 0, sizeof(*ei));
+	if (!gm || (!image && size))
+		return load_error(&c, -SV_EINVAL, "bad loader arguments");
+	rc = plan_elf(&c, &p, &ei->format);
+	if (!rc)
+		rc = check_segments(&c, &p);
+	if (rc)
+		return rc;
+	memcpy(ei->seg, p.seg, sizeof(ei->seg));
+	ei->nseg = p.nseg;
+	ei->entry = p.entry;
+	image_bounds(p.seg, p.nseg, &ei->start, &ei->end);
+	return 0;
+}
+
+bool elf_has_byte(const struct elf_image *ei, uint64_t gpa)
+{
+	return in_segment_bytes(ei->seg, ei->nseg, gpa);
+}
+
+int elf_write(const struct guest_mem *gm, const void *image, size_t size,
+	      const struct elf_image *ei, char *err, size_t errlen)
+{
+	struct load_ctx c = { .img = image, .size = size, .gm = gm, .err = err, .errlen = errlen };
+
+	return write_plan(&c, ei->seg, ei->nseg);
+}
+
+/*
+ * find_note_in - the note @name/@type in the note area [off, off + n) whose
+ * entries are padded to @align (4, or 8 for 8-aligned areas). Returns 1 and
+ * sets @desc/@desc_n, 0 if it is not there, -SV_ENOEXEC for a note that
+ * runs past the area. The caller has checked the area lies in the file.
+ */
+static int find_note_in(struct load_ctx *c, uint64_t off, uint64_t n, uint64_t align,
+			const char *name, uint32_t type, uint64_t *desc, uint64_t *desc_n)
+{
+	uint64_t end = off + n, namesz = strlen(name) + 1;
+
+	while (end - off >= 12) {
+		const uint8_t *h = c->img + off;
+		uint64_t nsz = rd32(h), dsz = rd32(h + 4);
+		uint64_t d = off + 12 + ((nsz + align - 1) & ~(align - 1));
+
+		if (d > end || dsz > end - d)
+			return load_error(c, -SV_ENOEXEC,
+					  "ELF note at file offset 0x%llx runs past its note area (ends 0x%llx)",
+					  (unsigned long long)off, (unsigned long long)end);
+		if (rd32(h + 8) == type && nsz == namesz && !memcmp(h + 12, name, namesz)) {
+			*desc = d;
+			*desc_n = dsz;
+			return 1;
+		}
+		dsz = (dsz + align - 1) & ~(align - 1);
+		if (dsz > end - d)
+			break;
+		off = d + dsz;
+	}
+	return 0;
+}
+
+int elf_find_note(const void *image, size_t size, const char *name, uint32_t type,
+		  uint64_t *desc_off, uint64_t *desc_size, char *err, size_t errlen)
+{
+	struct load_ctx c = { .img = image, .size = image ? size : 0, .err = err, .errlen = errlen };
+	const struct elf_layout *l;
+	enum mb1_format fmt;
+	uint64_t tab, off, n, align;
+	unsigned int num, ent, type_at = 0, off_at, size_at, align_at;
+	bool phdrs = true, any = false;
+	int rc = elf_header(&c, &l, &fmt);
+
+	if (rc)
+		return rc;
+	/* PT_NOTE segments; only when there are none, SHT_NOTE sections. */
+	for (int pass = 0; pass < 2 && !any; pass++, phdrs = false) {
+		tab = rdaddr(l, c.img + (phdrs ? l->e_phoff : l->e_shoff));
+		ent = rd16(c.img + (phdrs ? l->e_phentsize : l->e_shentsize));
+		num = rd16(c.img + (phdrs ? l->e_phnum : l->e_shnum));
+		off_at = phdrs ? l->p_offset : l->sh_offset;
+		size_at = phdrs ? l->p_filesz : l->sh_size;
+		align_at = phdrs ? l->p_align : l->sh_addralign;
+		type_at = phdrs ? 0 : 4;
+		if (!num)
+			continue;
+		if (ent < (phdrs ? l->phdr_size : l->shdr_size) || !in_file(&c, tab, (uint64_t)num * ent))
+			return load_error(&c, -SV_ENOEXEC, "%s: %s headers at 0x%llx beyond the file (%zu bytes)",
+					  l->name, phdrs ? "program" : "section",
+					  (unsigned long long)tab, c.size);
+		for (unsigned int i = 0; i < num; i++) {
+			const uint8_t *h = c.img + tab + (uint64_t)i * ent;
+
+			if (rd32(h + type_at) != (phdrs ? PT_NOTE : SHT_NOTE))
+				continue;
+			any = true;
+			off = rdaddr(l, h + off_at);
+			n = rdaddr(l, h + size_at);
+			align = rdaddr(l, h + align_at) == 8 ? 8 : 4;
+			if (!in_file(&c, off, n))
+				return load_error(&c, -SV_ENOEXEC,
+						  "%s: truncated image: note %s %u (0x%llx bytes at 0x%llx) "
+						  "beyond the file (%zu bytes)", l->name,
+						  phdrs ? "segment" : "section", i, (unsigned long long)n,
+						  (unsigned long long)off, c.size);
+			rc = find_note_in(&c, off, n, align, name, type, desc_off, desc_size);
+			if (rc)
+				return rc;
+		}
 	}
 	return 0;
 }

@@ -207,6 +207,59 @@ int mb1_load_mods(const struct guest_mem *gm, const void *image, size_t size, co
 		  const struct mb1_module *mods, unsigned int nmods, struct mb1_boot *boot,
 		  char *err, size_t errlen);
 
+/* mb1_has_header - true if @image has a valid Multiboot v1 header where the spec wants it. */
+bool mb1_has_header(const void *image, size_t size);
+
+/*
+ * The ELF part of the loader, for other boot protocols over ELF executables
+ * (kernel/pvh.c): the checks and segment rules are the ones above.
+ */
+
+/* One PT_LOAD segment: file bytes [off, off + filesz) to gpa, then zeros up to memsz. */
+struct elf_segment {
+	uint64_t gpa;
+	uint64_t off;
+	uint64_t filesz;
+	uint64_t memsz;
+};
+
+/* An ELF executable's loadable image, as elf_plan() checked it. */
+struct elf_image {
+	struct elf_segment seg[MB1_MAX_SEGMENTS];
+	unsigned int nseg;
+	uint64_t entry;			/* e_entry, made physical through its segment */
+	uint64_t start, end;		/* lowest gpa, highest gpa + 1 (bss included) */
+	enum mb1_format format;		/* MB1_FMT_ELF32 or MB1_FMT_ELF64 */
+};
+
+/*
+ * elf_plan - check ELF32 (EM_386) or ELF64 (EM_X86_64) executable @image
+ * (@size bytes) for loading into @gm: the header, every PT_LOAD segment
+ * within the file, in one guest RAM range and overlapping no other. Fills
+ * @ei; writes nothing. Returns 0, -SV_ENOEXEC (malformed or truncated),
+ * -SV_ENOMEM (a segment outside guest RAM) or -SV_EINVAL, with @err set.
+ */
+int elf_plan(const struct guest_mem *gm, const void *image, size_t size, struct elf_image *ei,
+	     char *err, size_t errlen);
+
+/* elf_has_byte - true if guest byte @gpa is one of the file bytes of a segment of @ei. */
+bool elf_has_byte(const struct elf_image *ei, uint64_t gpa);
+
+/* elf_write - copy the segments of @ei (from elf_plan() on @image) into @gm, zeroing each bss; 0 or the write error. */
+int elf_write(const struct guest_mem *gm, const void *image, size_t size,
+	      const struct elf_image *ei, char *err, size_t errlen);
+
+/*
+ * elf_find_note - the first ELF note named @name (NUL included in its
+ * namesz) of type @type in a PT_NOTE segment of @image or, when the image
+ * has no PT_NOTE at all, in an SHT_NOTE section. Returns 1 with the file
+ * offset and size of its descriptor in @desc_off/@desc_size; 0 if there is
+ * none; -SV_ENOEXEC (with @err) when @image is no little-endian ELF or a
+ * note table, area or note runs past the end of the file or of its area.
+ */
+int elf_find_note(const void *image, size_t size, const char *name, uint32_t type,
+		  uint64_t *desc_off, uint64_t *desc_size, char *err, size_t errlen);
+
 struct vcpu_boot_state;
 /* mb1_boot_state - the vCPU state a Multiboot v1 kernel loaded as @b starts in (above). */
 void mb1_boot_state(const struct mb1_boot *b, struct vcpu_boot_state *s);

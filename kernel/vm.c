@@ -18,6 +18,7 @@
 #include "kernel/msr.h"
 #include "kernel/multiboot2.h"
 #include "kernel/printk.h"
+#include "kernel/pvh.h"
 #include "kernel/testexit.h"
 #include "kernel/vm.h"
 #include "kernel/vmconfig.h"
@@ -228,6 +229,32 @@ static int load_multiboot(struct vm *vm, const struct boot_module *mod, const st
 }
 
 /*
+ * linux_modules - what a Linux guest (bzImage or PVH, @kind) takes: entry in
+ * protected mode, one module at most, its initrd. 0, or -SV_EINVAL with @err.
+ */
+static int linux_modules(const struct vm *vm, const struct vm_config *cfg,
+			 const struct mod_set *ms, const char *kind, char *err, size_t errlen)
+{
+	if (cfg->entry_real)
+		return errmsg(err, errlen, -SV_EINVAL, "entry=real: %s starts in protected mode", kind);
+	if (ms->n > 1)
+		return errmsg(err, errlen, -SV_EINVAL,
+			      "a Linux guest takes one module, its initrd (%u have for=%s)", ms->n,
+			      vm->name);
+	return 0;
+}
+
+/* report_initrd - the log line on where the initrd went (@size 0: there is none). */
+static void report_initrd(const struct vm *vm, uint64_t addr, uint64_t size, const char *how)
+{
+	if (size)
+		pr_info("vm %d '%s': initrd of %llu KiB at %#llx%s\n", vm->id, vm->name,
+			(unsigned long long)(size >> 10), (unsigned long long)addr, how);
+	else
+		pr_info("vm %d '%s': no initrd (no for=%s module)\n", vm->id, vm->name, vm->name);
+}
+
+/*
  * load_linux - a bzImage (kernel/linux.h); its first for= module is the
  * initrd. Its first state (the 32-bit boot protocol) in @first.
  */
@@ -238,12 +265,8 @@ static int load_linux(struct vm *vm, const struct boot_module *mod, const struct
 	struct linux_boot lb;
 	int rc;
 
-	if (cfg->entry_real)
-		return errmsg(err, errlen, -SV_EINVAL, "entry=real: a Linux bzImage starts in protected mode");
-	if (ms->n > 1)
-		return errmsg(err, errlen, -SV_EINVAL,
-			      "a Linux guest takes one module, its initrd (%u have for=%s)", ms->n,
-			      vm->name);
+	if ((rc = linux_modules(vm, cfg, ms, "a Linux bzImage", err, errlen)))
+		return rc;
 	rc = linux_load(gm, (const void *)(uintptr_t)mod->start, mod->end - mod->start, cfg->cmdline,
 			ms->n ? &ms->mod[0] : NULL, vm->rsdp_gpa, &lb, err, errlen);
 	if (rc)
@@ -255,12 +278,73 @@ static int load_linux(struct vm *vm, const struct boot_module *mod, const struct
 		lb.version >> 8, lb.version & 0xff, lb.kernel64 ? "64-bit" : "32-bit",
 		(unsigned long long)lb.load_addr, (unsigned long long)(lb.kernel_bytes >> 10),
 		(unsigned long long)(lb.init_size >> 10), cfg->cmdline);
-	if (lb.initrd_size)
-		pr_info("vm %d '%s': initrd of %llu KiB at %#llx\n", vm->id, vm->name,
-			(unsigned long long)(lb.initrd_size >> 10), (unsigned long long)lb.initrd_addr);
-	else
-		pr_info("vm %d '%s': no initrd (no for=%s module)\n", vm->id, vm->name, vm->name);
+	report_initrd(vm, lb.initrd_addr, lb.initrd_size, "");
 	return 0;
+}
+
+/*
+ * load_pvh - an ELF kernel through its PVH entry (kernel/pvh.h), a Linux
+ * vmlinux; its first for= module is the initrd, as for load_linux(). Its
+ * first state in @first. @no_mb: the image has no Multiboot header either
+ * (it came here for want of one), which a "no PVH note" error then says.
+ */
+static int load_pvh(struct vm *vm, const struct boot_module *mod, const struct vm_config *cfg,
+		    const struct guest_mem *gm, const struct mod_set *ms, bool no_mb,
+		    struct vcpu_boot_state *first, char *err, size_t errlen)
+{
+	const void *image = (const void *)(uintptr_t)mod->start;
+	size_t size = mod->end - mod->start;
+	struct pvh_boot pb;
+	uint64_t off, n;
+	int rc;
+
+	if ((rc = linux_modules(vm, cfg, ms, "a PVH kernel", err, errlen)))
+		return rc;
+	rc = pvh_load(gm, image, size, cfg->cmdline, ms->n ? &ms->mod[0] : NULL, vm->rsdp_gpa, &pb,
+		      err, errlen);
+	if (rc && no_mb && !elf_find_note(image, size, "Xen", XEN_ELFNOTE_PHYS32_ENTRY, &off, &n,
+					 NULL, 0)) {
+		size_t len = strnlen(err, errlen);
+
+		errmsg(err + len, errlen - len, rc, "; no Multiboot header either");
+	}
+	if (rc)
+		return rc;
+	pvh_boot_state(&pb, first);
+	pr_info("vm %d '%s': %llu MiB RAM, domain %s, Linux vmlinux (PVH entry %#x, %s), "
+		"kernel at %#llx-%#llx (%u segments, %llu KiB), cmdline '%s'\n",
+		vm->id, vm->name, (unsigned long long)(vm->ram_bytes >> 20), vm->domain, pb.entry,
+		pb.format == MB1_FMT_ELF64 ? "ELF64" : "ELF32", (unsigned long long)pb.kernel_start,
+		(unsigned long long)pb.kernel_end, pb.nseg, (unsigned long long)(pb.kernel_bytes >> 10),
+		cfg->cmdline);
+	report_initrd(vm, pb.initrd_addr, pb.initrd_size, " (PVH module 0)");
+	return 0;
+}
+
+/*
+ * load_kernel - the boot protocol for the image of @mod, tried in this order
+ * (QEMU's for -kernel too): a bzImage ("HdrS") is Linux; an ELF with a PVH
+ * entry note goes through PVH even if it also has a Multiboot header (a
+ * kernel with both, such as Xen, wants PVH's richer start info); anything
+ * with a Multiboot header is Multiboot; an ELF with neither goes to the PVH
+ * loader, whose error says what is missing (a truncated vmlinux has its
+ * note cut off); the rest to the Multiboot loader, which says why not.
+ */
+static int load_kernel(struct vm *vm, const struct boot_module *mod, const struct vm_config *cfg,
+		       const struct guest_mem *gm, const struct mod_set *ms,
+		       struct vcpu_boot_state *first, char *err, size_t errlen)
+{
+	const void *image = (const void *)(uintptr_t)mod->start;
+	size_t size = mod->end - mod->start;
+	const unsigned char *b = image;
+
+	if (linux_is_bzimage(image, size))
+		return load_linux(vm, mod, cfg, gm, ms, first, err, errlen);
+	if (pvh_has_note(image, size))
+		return load_pvh(vm, mod, cfg, gm, ms, false, first, err, errlen);
+	if (!mb1_has_header(image, size) && size >= 4 && !memcmp(b, "\x7f" "ELF", 4))
+		return load_pvh(vm, mod, cfg, gm, ms, true, first, err, errlen);
+	return load_multiboot(vm, mod, cfg, gm, ms, first, err, errlen);
 }
 
 struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
@@ -344,10 +428,7 @@ struct vm *vm_create(const struct boot_module *mods, size_t nmods, size_t index)
 		goto err_destroy;
 	}
 	gm = (struct guest_mem){ vm, vm->ram_bytes, gm_write, gm_zero };
-	if (linux_is_bzimage((const void *)(uintptr_t)mod->start, mod->end - mod->start))
-		rc = load_linux(vm, mod, &cfg, &gm, ms, &first, err, sizeof(err));
-	else
-		rc = load_multiboot(vm, mod, &cfg, &gm, ms, &first, err, sizeof(err));
+	rc = load_kernel(vm, mod, &cfg, &gm, ms, &first, err, sizeof(err));
 	heap_free(&hv_heap, ms);
 	if (rc) {
 		pr_err("vm %s: %s; VM not started\n", vm->name, err);

@@ -58,15 +58,6 @@ static void make_bzimage(uint16_t version)
 	w32(img + LINUX_HDR_SYSSIZE, (PM_BYTES + 15) / 16 - 1);	/* what build.c writes, rounded down */
 }
 
-static uint64_t ram_rd(const struct sim *s, uint64_t gpa, unsigned n)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < n; i++)
-		v |= (uint64_t)s->ram[gpa + i] << (8 * i);
-	return v;
-}
-
 static uint8_t initrd_bytes[10000];
 
 static void test_load(void **state)
@@ -112,12 +103,12 @@ static void test_load(void **state)
 			assert_int_equal(zp[o], img[o]);
 	assert_int_equal(zp[LINUX_HDR_TYPE_OF_LOADER], 0xff);
 	assert_int_equal(zp[LINUX_HDR_LOADFLAGS], img[LINUX_HDR_LOADFLAGS]);
-	assert_int_equal(ram_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_CODE32_START, 4), PREF);
-	assert_int_equal(ram_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_RAMDISK_IMAGE, 4), b.initrd_addr);
-	assert_int_equal(ram_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_RAMDISK_SIZE, 4), sizeof(initrd_bytes));
-	assert_int_equal(ram_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_CMD_LINE_PTR, 4), LINUX_CMDLINE_GPA);
+	assert_int_equal(sim_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_CODE32_START, 4), PREF);
+	assert_int_equal(sim_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_RAMDISK_IMAGE, 4), b.initrd_addr);
+	assert_int_equal(sim_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_RAMDISK_SIZE, 4), sizeof(initrd_bytes));
+	assert_int_equal(sim_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_CMD_LINE_PTR, 4), LINUX_CMDLINE_GPA);
 	assert_string_equal((const char *)s->ram + LINUX_CMDLINE_GPA, cl);
-	assert_int_equal(ram_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_BP_ACPI_RSDP, 8), RSDP);
+	assert_int_equal(sim_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_BP_ACPI_RSDP, 8), RSDP);
 	/* Outside the header and the loader's fields the zero page is zero. */
 	for (size_t o = 0; o < 4096; o++)
 		if ((o < LINUX_HDR_START || o >= HDR_END) &&
@@ -132,9 +123,9 @@ static void test_load(void **state)
 		ram += r[i].end - r[i].start;
 	for (unsigned i = 0; i < b.e820_entries; i++) {
 		uint64_t e = LINUX_ZERO_PAGE_GPA + LINUX_BP_E820_TABLE + 20 * i;
-		uint64_t a = ram_rd(s, e, 8), n = ram_rd(s, e + 8, 8);
+		uint64_t a = sim_rd(s, e, 8), n = sim_rd(s, e + 8, 8);
 
-		if (ram_rd(s, e + 16, 4) == 1) {
+		if (sim_rd(s, e + 16, 4) == 1) {
 			assert_true(guest_range_is_ram(64 * MIB, a, n));
 			e820_ram += n;
 		} else {
@@ -143,8 +134,8 @@ static void test_load(void **state)
 	}
 	assert_int_equal(e820_ram, ram);
 	/* The GDT and the 32-bit entry state. */
-	assert_int_equal(ram_rd(s, LINUX_GDT_GPA + 0x10, 8), 0x00cf9a000000ffffull);
-	assert_int_equal(ram_rd(s, LINUX_GDT_GPA + 0x18, 8), 0x00cf92000000ffffull);
+	assert_int_equal(sim_rd(s, LINUX_GDT_GPA + 0x10, 8), 0x00cf9a000000ffffull);
+	assert_int_equal(sim_rd(s, LINUX_GDT_GPA + 0x18, 8), 0x00cf92000000ffffull);
 	linux_boot_state(&b, &st);
 	assert_int_equal(st.rip, PREF);
 	assert_int_equal(st.seg[SEG_CS].sel, 0x10);
@@ -169,7 +160,7 @@ static void test_placement(void **state)
 	assert_int_equal(linux_load(&s->gm, img, sizeof(img), NULL, NULL, 0, &b, NULL, 0), 0);
 	assert_int_equal(b.load_addr, ALIGN);		/* 16 MiB + 3 MiB does not fit in 12 MiB */
 	assert_int_equal(b.initrd_size, 0);
-	assert_int_equal(ram_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_RAMDISK_IMAGE, 8), 0);
+	assert_int_equal(sim_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_HDR_RAMDISK_IMAGE, 8), 0);
 	w64(img + LINUX_HDR_PREF_ADDRESS, PREF + 4096);	/* not aligned: ignored */
 	sim_free(s);
 	s = sim_new(64 * MIB);
@@ -185,7 +176,7 @@ static void test_placement(void **state)
 	assert_int_equal(b.load_addr, 0x100000);
 	assert_int_equal(b.init_size, 4ull * PM_BYTES);
 	assert_false(b.kernel64);
-	assert_int_equal(ram_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_BP_ACPI_RSDP, 8), 0);
+	assert_int_equal(sim_rd(s, LINUX_ZERO_PAGE_GPA + LINUX_BP_ACPI_RSDP, 8), 0);
 	sim_free(s);
 }
 

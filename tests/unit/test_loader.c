@@ -60,19 +60,6 @@ struct img {
 #define E32_DATA_MSZ	0x2000u
 #define E32_SIZE	(E32_DATA_OFF + E32_DATA_FSZ)
 
-static void e32_phdr(uint8_t *ph, uint32_t type, uint32_t off, uint32_t va, uint32_t pa,
-		     uint32_t fsz, uint32_t msz)
-{
-	w32(ph, type);
-	w32(ph + 4, off);
-	w32(ph + 8, va);
-	w32(ph + 12, pa);
-	w32(ph + 16, fsz);
-	w32(ph + 20, msz);
-	w32(ph + 24, 5);
-	w32(ph + 28, 0x1000);
-}
-
 static struct img make_elf32(void)
 {
 	struct img im = { calloc(1, E32_SIZE), E32_SIZE };
@@ -80,21 +67,10 @@ static struct img make_elf32(void)
 
 	fill(e + E32_TEXT_OFF, E32_TEXT_SZ, 1);
 	fill(e + E32_DATA_OFF, E32_DATA_FSZ, 2);
-	memcpy(e, "\x7f" "ELF", 4);
-	e[4] = 1;	/* ELFCLASS32 */
-	e[5] = 1;	/* little-endian */
-	e[6] = 1;
-	w16(e + 16, 2);		/* ET_EXEC */
-	w16(e + 18, 3);		/* EM_386 */
-	w32(e + 20, 1);
-	w32(e + 24, E32_TEXT_VA + 0x10);
-	w32(e + 28, 52);	/* e_phoff */
-	w16(e + 40, 52);
-	w16(e + 42, 32);
-	w16(e + 44, 3);
-	e32_phdr(e + 52, 1, E32_TEXT_OFF, E32_TEXT_VA, E32_TEXT_PA, E32_TEXT_SZ, E32_TEXT_SZ);
-	e32_phdr(e + 84, 4, 0x180, 0, 0, 0x20, 0x20);	/* PT_NOTE: skipped */
-	e32_phdr(e + 116, 1, E32_DATA_OFF, E32_TEXT_VA + 0x4000, E32_DATA_PA,
+	sim_elf_header(e, false, E32_TEXT_VA + 0x10, 3);
+	sim_phdr32(e + 52, 1, E32_TEXT_OFF, E32_TEXT_VA, E32_TEXT_PA, E32_TEXT_SZ, E32_TEXT_SZ);
+	sim_phdr32(e + 84, 4, 0x180, 0, 0, 0x20, 0x20);	/* PT_NOTE: skipped */
+	sim_phdr32(e + 116, 1, E32_DATA_OFF, E32_TEXT_VA + 0x4000, E32_DATA_PA,
 		 E32_DATA_FSZ, E32_DATA_MSZ);
 	put_mbh(e, E32_HDR, MB1_HF_PAGE_ALIGN | MB1_HF_MEMINFO, NULL);
 	return im;
@@ -113,19 +89,6 @@ static struct img make_elf32(void)
 #define E64_B_SZ	0x1000u
 #define E64_SIZE	(E64_B_OFF + E64_B_SZ)
 
-static void e64_phdr(uint8_t *ph, uint32_t type, uint64_t off, uint64_t va, uint64_t pa,
-		     uint64_t fsz, uint64_t msz)
-{
-	w32(ph, type);
-	w32(ph + 4, 7);
-	w64(ph + 8, off);
-	w64(ph + 16, va);
-	w64(ph + 24, pa);
-	w64(ph + 32, fsz);
-	w64(ph + 40, msz);
-	w64(ph + 48, 0x1000);
-}
-
 static struct img make_elf64(void)
 {
 	struct img im = { calloc(1, E64_SIZE), E64_SIZE };
@@ -133,20 +96,9 @@ static struct img make_elf64(void)
 
 	fill(e + E64_A_OFF, E64_A_FSZ, 3);
 	fill(e + E64_B_OFF, E64_B_SZ, 4);
-	memcpy(e, "\x7f" "ELF", 4);
-	e[4] = 2;	/* ELFCLASS64 */
-	e[5] = 1;
-	e[6] = 1;
-	w16(e + 16, 2);
-	w16(e + 18, 62);	/* EM_X86_64 */
-	w32(e + 20, 1);
-	w64(e + 24, E64_A_VA + 0x100);
-	w64(e + 32, 64);	/* e_phoff */
-	w16(e + 52, 64);
-	w16(e + 54, 56);
-	w16(e + 56, 2);
-	e64_phdr(e + 64, 1, E64_A_OFF, E64_A_VA, E64_A_PA, E64_A_FSZ, E64_A_MSZ);
-	e64_phdr(e + 120, 1, E64_B_OFF, E64_B_PA, E64_B_PA, E64_B_SZ, E64_B_SZ);
+	sim_elf_header(e, true, E64_A_VA + 0x100, 2);
+	sim_phdr64(e + 64, 1, E64_A_OFF, E64_A_VA, E64_A_PA, E64_A_FSZ, E64_A_MSZ);
+	sim_phdr64(e + 120, 1, E64_B_OFF, E64_B_PA, E64_B_PA, E64_B_SZ, E64_B_SZ);
 	put_mbh(e, E64_HDR, MB1_HF_MEMINFO | MB1_HF_VIDEO, NULL);
 	return im;
 }
@@ -580,7 +532,7 @@ static void m_many_segs(struct img *im)
 	w32(im->b + 28, 0x400);
 	w16(im->b + 44, 17);
 	for (int i = 0; i < 17; i++)
-		e32_phdr(im->b + 0x400 + 32 * i, 1, E32_TEXT_OFF, E32_TEXT_VA,
+		sim_phdr32(im->b + 0x400 + 32 * i, 1, E32_TEXT_OFF, E32_TEXT_VA,
 			 E32_TEXT_PA + 0x1000u * (unsigned)i, 0x10, 0x10);
 }
 
@@ -779,14 +731,14 @@ static void test_other_errors(void **state)
 	/* An image that fills all of low and high RAM: no room for the info. */
 	s = sim_new(2ull << 20);
 	im = make_elf32();
-	e32_phdr(im.b + 52, 1, E32_TEXT_OFF, 0x1000, 0x1000, 0x10, 0x9f000);
-	e32_phdr(im.b + 116, 1, E32_DATA_OFF, E32_TEXT_VA, 0x100000, 0x10, 0x100000);
+	sim_phdr32(im.b + 52, 1, E32_TEXT_OFF, 0x1000, 0x1000, 0x10, 0x9f000);
+	sim_phdr32(im.b + 116, 1, E32_DATA_OFF, E32_TEXT_VA, 0x100000, 0x10, 0x100000);
 	w32(im.b + 24, 0x1000);
 	assert_int_equal(mb1_load(&s->gm, im.b, im.size, "", &b, err, sizeof(err)), -SV_ENOMEM);
 	assert_non_null(strstr(err, "multiboot info"));
 	assert_untouched(s);
 	/* leave one page free in high RAM: the info goes there */
-	e32_phdr(im.b + 116, 1, E32_DATA_OFF, E32_TEXT_VA, 0x100000, 0x10, 0xff000);
+	sim_phdr32(im.b + 116, 1, E32_DATA_OFF, E32_TEXT_VA, 0x100000, 0x10, 0xff000);
 	assert_int_equal(mb1_load(&s->gm, im.b, im.size, "", &b, err, sizeof(err)), 0);
 	assert_int_equal(b.ebx, 0x1ff000);
 	check_info(s, &b, "");
