@@ -8,7 +8,9 @@
  * then write the plan to the guest and build the information structure in a
  * free spot of guest RAM. The image is untrusted: all arithmetic on its
  * fields is done in 64 bits with explicit overflow checks, and fields are
- * read byte by byte (no alignment or aliasing assumptions).
+ * read byte by byte (no alignment or aliasing assumptions). The ELF steps
+ * and a note search are exported (elf_plan, elf_write, elf_find_note) for
+ * the PVH loader, so one set of segment rules serves both.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -193,7 +195,7 @@ static int plan_aout(struct load_ctx *c, uint32_t hoff, struct plan *p)
 				  (unsigned long long)entry, (unsigned long long)load_addr,
 				  (unsigned long long)(load_addr + load_len));
 	p->seg[0] = (struct elf_segment){ .gpa = load_addr, .off = text_off,
-				      .filesz = load_len, .memsz = mem_len };
+					  .filesz = load_len, .memsz = mem_len };
 	p->nseg = 1;
 	p->entry = entry;
 	return 0;
