@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # extract-vmlinux.py - the uncompressed kernel ELF (vmlinux) inside a bzImage.
 #
-#   extract-vmlinux.py BZIMAGE VMLINUX
+#   extract-vmlinux.py [--trim] BZIMAGE VMLINUX
 #
 # The boot protocol (Linux's Documentation/arch/x86/boot.rst) names the
 # compressed payload: setup-header fields payload_offset (0x248, from the
@@ -12,6 +12,15 @@
 # is XZ-compressed; gzip and LZMA are handled too (all three are in Python's
 # standard library). The result is checked (ELF magic, the appended size) and
 # written through a temporary file, so a failed run leaves no half file.
+#
+# --trim: the same memory image in fewer bytes. Each PT_LOAD segment's
+# trailing zero file bytes become bss (p_filesz shrinks, p_memsz stays),
+# the file ends after the last byte a program header still covers, and the
+# section headers are dropped (e_shoff = e_shnum = e_shstrndx = 0; a loader
+# reads program headers only, the notes are in their PT_NOTE). Debian's
+# kernel has a 4 MiB PROGBITS .init.scratch after its 17 MiB .bss, so its
+# vmlinux carries both as zeros: 66 MB, 41 MB trimmed, which GRUB reads from
+# an emulated CD about 2 s faster.
 import lzma
 import os
 import struct
@@ -46,10 +55,36 @@ def decompress(data):
     fail(f"payload compressed with an unsupported method (magic {data[:6].hex()})")
 
 
+def trim(elf):
+    if elf[4] != 2 or elf[5] != 1:
+        fail("--trim handles little-endian ELF64 only")
+    out = bytearray(elf)
+    phoff, = struct.unpack_from("<Q", elf, 32)
+    phentsize, phnum = struct.unpack_from("<HH", elf, 54)
+    end = phoff + phentsize * phnum
+    for i in range(phnum):
+        ph = phoff + i * phentsize
+        ptype, = struct.unpack_from("<I", elf, ph)
+        off, = struct.unpack_from("<Q", elf, ph + 8)
+        filesz, = struct.unpack_from("<Q", elf, ph + 32)
+        if ptype == 1:  # PT_LOAD
+            filesz = len(elf[off:off + filesz].rstrip(b"\0"))
+            struct.pack_into("<Q", out, ph + 32, filesz)
+        if filesz:
+            end = max(end, off + filesz)
+    struct.pack_into("<Q", out, 40, 0)          # e_shoff
+    struct.pack_into("<HHH", out, 58, 0, 0, 0)  # e_shentsize, e_shnum, e_shstrndx
+    return bytes(out[:end])
+
+
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: extract-vmlinux.py BZIMAGE VMLINUX")
-    with open(sys.argv[1], "rb") as f:
+    args = sys.argv[1:]
+    trimmed = args[:1] == ["--trim"]
+    if trimmed:
+        args = args[1:]
+    if len(args) != 2:
+        sys.exit("usage: extract-vmlinux.py [--trim] BZIMAGE VMLINUX")
+    with open(args[0], "rb") as f:
         data = payload(f.read())
     try:
         elf = decompress(data)
@@ -60,10 +95,12 @@ def main():
     want = struct.unpack_from("<I", data, len(data) - 4)[0]
     if want != len(elf) & 0xffffffff:
         fail(f"decompressed {len(elf)} bytes, the payload says {want}")
-    tmp = sys.argv[2] + ".tmp"
+    if trimmed:
+        elf = trim(elf)
+    tmp = args[1] + ".tmp"
     with open(tmp, "wb") as f:
         f.write(elf)
-    os.replace(tmp, sys.argv[2])
+    os.replace(tmp, args[1])
 
 
 if __name__ == "__main__":

@@ -6,8 +6,9 @@
 # busybox-static (fetched the same way), tests/linux/init and the memory
 # checker tests/linux/memcheck.c (built static here); build/linux/vmlinux is
 # the same kernel uncompressed, the ELF with its PVH entry note
-# (scripts/extract-vmlinux.py); build/linux/vmlinuz-cut and vmlinux-cut are
-# the first 4 MiB of each, for the bad-input tests.
+# (scripts/extract-vmlinux.py --trim: its zero file bytes at segment ends as
+# bss, no section headers: 41 MB instead of 66); build/linux/vmlinuz-cut and
+# vmlinux-cut are the first 4 MiB of each, for the bad-input tests.
 #
 #   linux-guest.sh        build/linux/vmlinuz, vmlinux and initrd.img
 #
@@ -70,7 +71,7 @@ if [ ! -f "$out/vmlinuz" ] || [ "$kdeb" -nt "$out/vmlinuz" ]; then
 fi
 if [ ! -f "$out/vmlinux" ] || [ "$out/vmlinuz" -nt "$out/vmlinux" ] ||
    [ scripts/extract-vmlinux.py -nt "$out/vmlinux" ]; then
-	python3 scripts/extract-vmlinux.py "$out/vmlinuz" "$out/vmlinux"
+	python3 scripts/extract-vmlinux.py --trim "$out/vmlinuz" "$out/vmlinux"
 	head -c 4194304 "$out/vmlinux" >"$out/vmlinux-cut"
 fi
 if [ ! -f "$out/busybox" ] || [ "$bdeb" -nt "$out/busybox" ]; then
