@@ -122,6 +122,35 @@ static unsigned build_start_info(uint8_t *page, uint64_t ram_bytes, uint64_t rd_
 	return n;
 }
 
+/*
+ * place_initrd - module 0 as high as RAM allows, page-aligned, above the
+ * kernel and 1 MiB: boot->initrd_addr/initrd_size. Returns 0, -SV_ENOEXEC
+ * (empty), -SV_EINVAL (its string too long) or -SV_ENOMEM, with @err set.
+ */
+static int place_initrd(const struct guest_mem *gm, const struct elf_image *ei,
+			const struct mb1_module *initrd, struct pvh_boot *boot, char *err,
+			size_t errlen)
+{
+	uint64_t size = initrd->size, low, at;
+	size_t str = initrd->string ? strlen(initrd->string) : 0;
+
+	if (!size)
+		return errmsg(err, errlen, -SV_ENOEXEC, "pvh: the initrd is empty");
+	if (str > PVH_MODSTR_MAX)
+		return errmsg(err, errlen, -SV_EINVAL, "pvh: the initrd's string has %zu bytes, at most %d",
+			      str, PVH_MODSTR_MAX);
+	low = ei->end > GUEST_HIGH_RAM_START ? ei->end : GUEST_HIGH_RAM_START;
+	at = size <= gm->ram_bytes ? (gm->ram_bytes - size) & ~(PAGE_4K - 1) : 0;
+	if (at < low)
+		return errmsg(err, errlen, -SV_ENOMEM,
+			      "pvh: the initrd (%llu KiB) does not fit between the kernel (up to %#llx) "
+			      "and the top of the VM's %llu MiB of RAM", (unsigned long long)(size >> 10),
+			      (unsigned long long)ei->end, (unsigned long long)(gm->ram_bytes / MIB));
+	boot->initrd_addr = at;
+	boot->initrd_size = size;
+	return 0;
+}
+
 int pvh_load(const struct guest_mem *gm, const void *image, size_t size, const char *cmdline,
 	     const struct mb1_module *initrd, uint64_t rsdp, struct pvh_boot *boot, char *err,
 	     size_t errlen)
@@ -130,8 +159,7 @@ int pvh_load(const struct guest_mem *gm, const void *image, size_t size, const c
 	struct guest_range ram[GUEST_RAM_RANGES];
 	struct elf_image ei;
 	char inner[ERR_INNER];
-	const char *rd_str = "";
-	uint64_t rd_addr = 0, rd_size = 0, low;
+	const char *rd_str;
 	uint32_t entry = 0;
 	size_t cl_len;
 	int rc;
@@ -159,38 +187,21 @@ int pvh_load(const struct guest_mem *gm, const void *image, size_t size, const c
 	for (unsigned i = 0; i < ei.nseg; i++)
 		boot->kernel_bytes += ei.seg[i].filesz;
 
-	/* The initrd: as high as RAM allows, page-aligned, above the kernel and 1 MiB. */
-	if (initrd) {
-		rd_size = initrd->size;
-		rd_str = initrd->string ? initrd->string : "";
-		if (!rd_size)
-			return errmsg(err, errlen, -SV_ENOEXEC, "pvh: the initrd is empty");
-		if (strlen(rd_str) > PVH_MODSTR_MAX)
-			return errmsg(err, errlen, -SV_EINVAL,
-				      "pvh: the initrd's string has %zu bytes, at most %d",
-				      strlen(rd_str), PVH_MODSTR_MAX);
-		low = ei.end > GUEST_HIGH_RAM_START ? ei.end : GUEST_HIGH_RAM_START;
-		rd_addr = rd_size <= gm->ram_bytes ? (gm->ram_bytes - rd_size) & ~(PAGE_4K - 1) : 0;
-		if (rd_addr < low)
-			return errmsg(err, errlen, -SV_ENOMEM,
-				      "pvh: the initrd (%llu KiB) does not fit between the kernel (up to "
-				      "%#llx) and the top of the VM's %llu MiB of RAM",
-				      (unsigned long long)(rd_size >> 10), (unsigned long long)ei.end,
-				      (unsigned long long)(gm->ram_bytes / MIB));
-		boot->initrd_addr = rd_addr;
-		boot->initrd_size = rd_size;
-	}
+	if (initrd && (rc = place_initrd(gm, &ei, initrd, boot, err, errlen)))
+		return rc;
+	rd_str = initrd && initrd->string ? initrd->string : "";
 	cl_len = strlen(cmdline);
 	if (cl_len > PVH_CMDLINE_MAX)
 		return errmsg(err, errlen, -SV_EINVAL,
 			      "pvh: command line of %zu bytes, the kernel takes at most %d", cl_len,
 			      PVH_CMDLINE_MAX);
-	boot->memmap_entries = build_start_info(page, gm->ram_bytes, rd_addr, rd_size, rd_str, rsdp);
+	boot->memmap_entries = build_start_info(page, gm->ram_bytes, boot->initrd_addr,
+						boot->initrd_size, rd_str, rsdp);
 
 	/* Everything checked: now the writes. */
 	if ((rc = elf_write(gm, image, size, &ei, inner, sizeof(inner))))
 		return errmsg(err, errlen, rc, "pvh: %s", inner);
-	if ((initrd && (rc = gm->write(gm->ctx, rd_addr, initrd->data, rd_size))) ||
+	if ((initrd && (rc = gm->write(gm->ctx, boot->initrd_addr, initrd->data, initrd->size))) ||
 	    (rc = gm->write(gm->ctx, PVH_START_INFO_GPA, page, sizeof(page))) ||
 	    (rc = gm->write(gm->ctx, PVH_CMDLINE_GPA, cmdline, cl_len + 1)) ||
 	    (rc = gm->write(gm->ctx, LINUX_GDT_GPA, linux_gdt, sizeof(linux_gdt))))
