@@ -8,7 +8,8 @@
 # scripts/svctl records `stats json` every DEMO_EVERY (2s) until "saved" stays
 # unchanged for DEMO_STABLE (5) samples or DEMO_MAX (120) seconds, prints the
 # final `stats` and `vms` tables (also OUTDIR/final.txt), draws OUTDIR/plot.png,
-# destroys every VM and stops QEMU. The serial transcript is OUTDIR/serial.log.
+# destroys every VM and stops QEMU. The guests' console lines ([name] text) seen
+# while recording are in OUTDIR/serial.log.
 set -eu
 iso=$1 out=${2:-build/demo}
 every=${DEMO_EVERY:-2s} stable=${DEMO_STABLE:-5} max=${DEMO_MAX:-120}
@@ -25,7 +26,7 @@ export SVCTL_CONN=$sock
 echo "demo: QEMU pid $qemu, console $sock;" \
 	"recording every $every (until $stable equal samples, at most ${max}s)"
 "$svctl" --wait 30 -t 30 record --every "$every" --until-stable "$stable" --max "$max" \
-	"$out/stats.jsonl"
+	--guests "$out/serial.log" "$out/stats.jsonl"
 {
 	echo "sharevisor> stats"
 	"$svctl" stats

@@ -11,7 +11,9 @@ started), then samples `stats json` every second for SECONDS (default 60)
 while they sit idle and prints one line per sample: populated guest pages,
 pages saved (intra-VM pattern sharing, inter-VM content sharing), saved as a
 share of populated pages, the scanner's CPU share over the last sample, full
-scans so far and the scanner's rate at that moment (pages per 10 ms).
+scans so far, the scanner's rate at that moment (pages per 10 ms) and COW
+breaks so far. $LINUX_CMDLINE replaces the guests' command line. The serial
+transcript goes to build/linux-sharing.log.
 Ends with the time the saving took to reach 99% of its last value after
 the last guest went idle, and the scanner's CPU share after that.
 """
@@ -27,9 +29,10 @@ def main():
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 4
     secs = int(sys.argv[2]) if len(sys.argv) > 2 else 60
     mem = int(sys.argv[3]) if len(sys.argv) > 3 else 2048
+    cmdline = os.environ.get("LINUX_CMDLINE", "console=ttyS0")
     mods = []
     for i in range(1, n + 1):
-        mods += ["build/linux/vmlinuz vm=lx%d mem=256M cmdline=\"console=ttyS0\"" % i,
+        mods += ["build/linux/vmlinuz vm=lx%d mem=256M cmdline=\"%s\"" % (i, cmdline),
                  "build/linux/initrd.img for=lx%d" % i]
     iso = svtest.mkiso("linux-sharing", os.environ.get("HV_OPTS", ""), mods)
     boots = []
@@ -49,8 +52,8 @@ def main():
               ", ".join("lx%d %.1f" % (i, up[i]) for i in sorted(up)))
         idle_at = time.monotonic()
         rows, prev = [], None
-        print("%6s %10s %9s %9s %9s %7s %8s %6s %5s" % ("t_s", "populated", "saved", "intra", "inter",
-                                                      "saved%", "scan_cpu", "scans", "rate"))
+        print("%6s %10s %9s %9s %9s %7s %8s %6s %5s %7s" % ("t_s", "populated", "saved", "intra", "inter",
+                                                           "saved%", "scan_cpu", "scans", "rate", "cow"))
         while time.monotonic() - idle_at < secs:
             s = con.stats()
             t = time.monotonic() - idle_at
@@ -59,8 +62,9 @@ def main():
                 dt = s["t_ms"] - prev["t_ms"]
                 cpu = "%.2f%%" % (100.0 * (s["scanner_ms"] - prev["scanner_ms"]) / dt) if dt else ""
             pct = 100.0 * s["saved"] / s["populated_pages"] if s["populated_pages"] else 0
-            print("%6.1f %10d %9d %9d %9d %6.1f%% %8s %6d %5d" % (t, s["populated_pages"], s["saved"],
-                  s["saved_intra"], s["saved_inter"], pct, cpu, s["full_scans"], s["scan_rate_now"]))
+            print("%6.1f %10d %9d %9d %9d %6.1f%% %8s %6d %5d %7d" % (t, s["populated_pages"], s["saved"],
+                  s["saved_intra"], s["saved_inter"], pct, cpu, s["full_scans"], s["scan_rate_now"],
+                  s["cow_pattern"] + s["cow_content"]))
             sys.stdout.flush()
             rows.append((t, s))
             prev = s
@@ -76,6 +80,8 @@ def main():
     finally:
         for b in boots:
             b.stop()
+            with open(os.path.join("build", "linux-sharing.log"), "w") as f:
+                f.write("\n".join(b.transcript) + "\n")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""test_record.py - svctl's record (what make demo runs): one stats json
+object per sample with host_time added, appended to the file, and with a
+guest log the guests' console lines that came meanwhile, exactly those."""
+import json
+import os
+import time
+
+from svtest import OUT, boot, check, main, svctl
+
+
+def test(boots):
+    b, con = boot(boots, OUT + "/console.iso", "record")
+    out, glog = OUT + "/record.jsonl", OUT + "/record.guests.log"
+    for p in (out, glog):
+        if os.path.exists(p):
+            os.unlink(p)
+    seen = len(b.transcript)
+    del con.guest[:]    # lines from before the record
+    with open(glog, "w") as g:
+        t0 = time.time()
+        last = svctl.record(con, out, 0.5, max_s=4.0, quiet=True, guests=g)
+    rows = [json.loads(ln) for ln in open(out)]
+    check(len(rows) >= 3, "%d samples in 4 s at 0.5 s" % len(rows))
+    check(rows[-1] == last, "the last sample returned is not the last written")
+    check(all(t0 - 1 <= r["host_time"] <= time.time() + 1 for r in rows), "host_time off")
+    check(all(rows[i]["t_ms"] <= rows[i + 1]["t_ms"] for i in range(len(rows) - 1)),
+          "t_ms went backwards")
+    logged = open(glog).read().splitlines()
+    # The share guests write and print while they run: their lines reach the log.
+    want = [ln for ln in b.transcript[seen:] if ln.startswith("[")]
+    check(logged and logged == want[:len(logged)],
+          "guest log %r, guest lines during the record %r" % (logged[:5], want[:5]))
+    b.finish()
+
+
+main("svctl record with a guest log", test)
