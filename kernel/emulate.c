@@ -87,6 +87,7 @@ static int emu_read_phys(void *ctx, uint64_t gpa, void *buf, unsigned len)
 	}
 	memset(buf, 0xff, len);
 	vm->hole_reads++;
+	vm->hole_last = gpa;
 	return 0;
 }
 
@@ -106,6 +107,7 @@ static int emu_write_phys(void *ctx, uint64_t gpa, const void *buf, unsigned len
 		return r->fn(r->dev, gpa - r->base, len, true, &val) ? X86EMU_BUS_ERROR : 0;
 	}
 	vm->hole_writes++;
+	vm->hole_last = gpa;
 	return 0;
 }
 

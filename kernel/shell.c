@@ -238,10 +238,12 @@ static void cmd_vm(struct vm *vm)
 			out(" %s %llu", exit_kind_name(k), (unsigned long long)c.kind[k]);
 	out("; %llu interrupts injected, %llu NMIs injected\n", (unsigned long long)c.injected_irqs,
 	    (unsigned long long)c.injected_nmis);
-	out("  emulated %llu instructions; unbacked memory: %llu reads (all ones), %llu writes (dropped); "
-	    "ports with no device: %llu\n", (unsigned long long)vm->emulated,
-	    (unsigned long long)vm->hole_reads, (unsigned long long)vm->hole_writes,
-	    (unsigned long long)vm->unhandled_ports);
+	out("  emulated %llu instructions; unbacked memory: %llu reads (all ones), %llu writes (dropped)",
+	    (unsigned long long)vm->emulated, (unsigned long long)vm->hole_reads,
+	    (unsigned long long)vm->hole_writes);
+	if (vm->hole_reads || vm->hole_writes)
+		out(", the last at %#llx", (unsigned long long)vm->hole_last);
+	out("; ports with no device: %llu\n", (unsigned long long)vm->unhandled_ports);
 }
 
 static void cmd_vm_action(enum shell_cmd c, struct vm *vm)

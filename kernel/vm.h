@@ -134,6 +134,7 @@ struct vm {
 	struct vmmio_range mmio[VM_MMIO_MAX];
 	int n_mmio;
 	uint64_t hole_reads;	/* reads of guest-physical space with nothing there (all ones) */
+	uint64_t hole_last;	/* the gpa of the last such read or write */
 	uint64_t hole_writes;	/* writes there (dropped) */
 	uint64_t emulated;	/* instructions run by the instruction emulator */
 	char line[VM_LINE_MAX];	/* console output not yet printed */

@@ -138,6 +138,7 @@ static int lapic_mmio(void *dev, uint64_t offset, unsigned size, bool write, uin
 	if (rc == -SV_ENOENT) {
 		vm->hole_reads += !write;
 		vm->hole_writes += write;
+		vm->hole_last = (v->lapic.base_msr & ~0xfffull) + offset;
 		v32 = 0xffffffffu;
 		rc = 0;
 	}

@@ -110,6 +110,33 @@ static void bios_state(struct vm *vm)
 	vpic_io(&vm->pic, VPIC_MASTER_PORT + 1, 1, false, &v);
 }
 
+/*
+ * The option-ROM space [0xc0000, 0xe0000) holds no ROM: it reads all ones, as
+ * an empty ISA bus does. Linux reads all 128 KiB of it while it boots (16,448
+ * reads, each an exit and an emulated instruction while the space was a
+ * hole), so every VM maps it read-only to one frame of all ones, shared by
+ * all; a write still faults into the emulator, which drops it. Without the
+ * frame (out of memory at the first VM) the space stays a hole: the same
+ * bytes, with exits.
+ */
+#define ROM_SPACE_GPA	0xc0000u
+static uint64_t ones_frame;
+
+static void map_rom_space(struct vm *vm)
+{
+	if (!ones_frame)
+		ones_frame = frame_alloc_filled(&hv_frames, 1, FRAME_HV, 0, 0xff);
+	if (!ones_frame)
+		return;
+	for (uint64_t gpa = ROM_SPACE_GPA; gpa < FW_AREA_GPA; gpa += PAGE_SIZE) {
+		frame_get(&hv_frames, ones_frame);
+		if (p2m_map(&vm->p2m, gpa, ones_frame, P2M_SIZE_4K, P2M_RX, P2M_MT_WB)) {
+			frame_put(&hv_frames, ones_frame);
+			return;
+		}
+	}
+}
+
 int vm_firmware_map(struct vm *vm)
 {
 	const struct fw_config cfg = {
@@ -134,6 +161,8 @@ int vm_firmware_map(struct vm *vm)
 		if (rc)
 			frame_put(&hv_frames, hpa + i * PAGE_SIZE);	/* the unmapped rest */
 	}
+	if (!rc)
+		map_rom_space(vm);
 	return rc;
 }
 
