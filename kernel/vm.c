@@ -338,6 +338,8 @@ static int load_kernel(struct vm *vm, const struct boot_module *mod, const struc
 	size_t size = mod->end - mod->start;
 	const unsigned char *b = image;
 
+	/* A Linux kernel's console is watched for its panic trailer (vm_console_flush). */
+	vm->linux_guest = linux_is_bzimage(image, size) || pvh_has_note(image, size);
 	if (linux_is_bzimage(image, size))
 		return load_linux(vm, mod, cfg, gm, ms, first, err, errlen);
 	if (pvh_has_note(image, size))

@@ -106,6 +106,7 @@ struct vm {
 	uint64_t pages_populated;	/* guest frames given RAM on first touch */
 	size_t module;		/* the GRUB module it was made from (for a restart) */
 	bool reboot_stops;	/* on_reboot=stop: a reset request stops it */
+	bool linux_guest;	/* loaded as Linux (bzImage or PVH): its panic trailer stops it */
 	uint32_t rsdp_gpa;	/* where its ACPI RSDP is (vm_firmware_map) */
 	uint64_t pvclock_wall_msr;	/* MSR_KVM_WALL_CLOCK_NEW as written */
 	uint32_t pvclock_wall_version;

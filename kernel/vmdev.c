@@ -260,13 +260,35 @@ void vm_log_print(struct vm *vm)
 	}
 }
 
+/*
+ * Linux's panic() without panic=N (the default: Debian's PANIC_TIMEOUT is 0)
+ * prints this line last and then spins with interrupts on, for ever: the VM
+ * is stopped there, its console's last lines kept for `log NAME`. With
+ * panic=N Linux resets the machine instead (on_reboot says what happens).
+ */
+#define LINUX_PANIC_TRAILER	"---[ end Kernel panic - not syncing: "
+
 void vm_console_flush(struct vm *vm)
 {
+	static const size_t tlen = sizeof(LINUX_PANIC_TRAILER) - 1;
+	const char *p;
+
 	vm->line[vm->line_len] = '\0';
 	log_append(vm, vm->line);
 	log_append(vm, "\n");
 	console_guest_line(vm, vm->line);
 	vm->line_len = 0;
+	/* After the timestamp "[    1.234567] ", if printk has one. */
+	p = vm->line[0] == '[' && strchr(vm->line, ']') ? strchr(vm->line, ']') + 1 : vm->line;
+	while (*p == ' ')
+		p++;
+	if (vm->linux_guest && !strncmp(p, LINUX_PANIC_TRAILER, tlen)) {
+		size_t n = strlen(p + tlen);
+
+		if (n >= 5 && !strcmp(p + tlen + n - 5, " ]---"))
+			n -= 5;
+		vm_stop(vm, -1, "Linux panicked: %.*s", (int)n, p + tlen);
+	}
 }
 
 void vm_console_putc(struct vm *vm, uint8_t c)

@@ -3,7 +3,9 @@
 # test_linux_shell.py - a Debian Linux guest's busybox shell through `console`:
 # `uname -r` gets the release of the kernel package scripts/linux-guest.sh
 # fetched; a command's output comes back (interrupt-driven ttyS0 both ways);
-# Ctrl-A x3 detaches; `vm destroy` gives every guest frame back.
+# Ctrl-A x3 detaches; `vm destroy` gives every guest frame back. Beside it,
+# `spin` has no initrd: Linux panics, the hypervisor stops it at the panic's
+# last line and `log spin` still shows the panic.
 import os
 import re
 
@@ -24,6 +26,12 @@ def test(boots):
     con.expect(r"^42 sharevisor\r?$")
     con.send(b"\x01\x01\x01")
     con.expect(r"^detached from 'lx'$")
+    b.wait_guest(r"^vm [0-9]+ 'spin': stopped by the hypervisor: Linux panicked: VFS: ", 300)
+    log = con.cmd("log spin")
+    check(any("Kernel panic - not syncing: VFS: Unable to mount root fs" in ln for ln in log),
+          "log spin: %r" % log[-5:])
+    ans = con.cmd("vm destroy spin")      # a stopped VM's object goes too (else: a failed VM)
+    check(any("destroyed" in ln for ln in ans), "vm destroy spin: %r" % ans)
     # finish() destroys it, the only VM: the run ends and reports every frame.
     b.finish()
     with open(b.serial_log, "rb") as f:

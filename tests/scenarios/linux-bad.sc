@@ -4,7 +4,8 @@
 # with neither a PVH note nor a Multiboot header (the hypervisor's own, which
 # is Multiboot2).
 # A kernel without an initrd still starts: it panics for want of a root file
-# system, visibly, and with panic=-1 and on_reboot=stop that stops the VM.
+# system, visibly; with panic=-1 and on_reboot=stop its reset stops the VM,
+# without panic= (Linux then spins for ever) Linux's panic trailer does.
 # Modules that start no VM are a failure, so the verdict is FAIL.
 EMULATORS="qemu"
 CMDLINE=""
@@ -15,6 +16,7 @@ MODULES=(
 	"build/linux/initrd.img for=two"
 	"build/linux/initrd.img for=two"
 	"build/linux/vmlinuz vm=noinit mem=128M on_reboot=stop cmdline=\"console=ttyS0 panic=-1\""
+	"build/linux/vmlinuz vm=spin mem=128M cmdline=\"console=ttyS0\""
 	"build/linux/vmlinux-cut vm=pcut mem=128M cmdline=\"console=ttyS0\""
 	"build/linux/vmlinux vm=ptiny mem=64M cmdline=\"console=ttyS0\""
 	"build/sharevisor.elf vm=nonote mem=32M"
@@ -30,9 +32,10 @@ EXPECT=(
 	"^vm [0-9]+ 'noinit': no initrd \(no for=noinit module\)"
 	'^\[noinit\] \[ *[0-9.]+\] Kernel panic - not syncing: VFS: Unable to mount root fs'
 	"^vm [0-9]+ 'noinit': exited with code 0 \(reset through port 0xcf9 \(on_reboot=stop\)\)"
+	"^vm [0-9]+ 'spin': stopped by the hypervisor: Linux panicked: VFS: Unable to mount root fs on unknown-block\(0,0\)"
 	'^ERROR: vm pcut: pvh: ELF64: segment 0: truncated image \(0x[0-9a-f]+ bytes at 0x[0-9a-f]+, file has 0x400000\); VM not started'
 	'^ERROR: vm ptiny: pvh: segment [0-9]+ \[0x[0-9a-f]+, 0x[0-9a-f]+\) is outside guest RAM \(RAM top 0x4000000\); VM not started'
 	'^ERROR: vm nonote: pvh: no PVH entry note \(ELF note "Xen" type 18, XEN_ELFNOTE_PHYS32_ENTRY\); no Multiboot header either; VM not started'
-	'^verdict: 9 modules: 1 started a VM, 8 did not; VMs: 1 exited with code 0, 0 failed, 0 destroyed'
+	'^verdict: 10 modules: 2 started a VM, 8 did not; VMs: 1 exited with code 0, 1 failed, 0 destroyed'
 )
 EXPECT_NOT=('^EXCEPTION' '^PANIC')

@@ -31,7 +31,8 @@ iso destroy-with share=off "$(idle i1)" "$(idle i2)" "$(idle victim)"
 iso halted "" "$(idle idle)" "$g/hostile.elf vm=halter mem=4M cmdline=\"seed=1 mode=halt steps=1\""
 # The Linux guest (make linux-guest); test_linux_shell.py says so when it is missing.
 [ -f build/linux/initrd.img ] &&
-	iso linux "" "build/linux/vmlinuz vm=lx mem=256M cmdline=\"console=ttyS0\"" "build/linux/initrd.img for=lx"
+	iso linux "" "build/linux/vmlinuz vm=lx mem=256M cmdline=\"console=ttyS0\"" "build/linux/initrd.img for=lx" \
+		"build/linux/vmlinuz vm=spin mem=96M cmdline=\"console=ttyS0\""
 
 # one TEST.py - run it; a "not ok" line if it had to be killed.
 one() {
