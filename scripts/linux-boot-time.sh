@@ -8,13 +8,15 @@
 #
 #   scripts/linux-boot-time.sh [N]     (default 4; needs make all linux-guest)
 #
+# KERNEL=build/linux/vmlinux times the PVH entry instead (QEMU's -kernel takes
+# a PVH vmlinux too).
 # Prints one line per case: the slowest guest's time and each guest's.
 set -eu
 cd "$(dirname "$0")/.."
 n=${1:-4}
 out=build/boot-time
 mkdir -p "$out"
-k=build/linux/vmlinuz i=build/linux/initrd.img
+k=${KERNEL:-build/linux/vmlinuz} i=build/linux/initrd.img
 [ -f "$k" ] && [ -f "$i" ] || { echo "linux-boot-time: make linux-guest first" >&2; exit 1; }
 marker='sharevisor-linux: user space'
 

@@ -32,9 +32,11 @@ for i in $(seq 2 "$n"); do
 		 "^vm [0-9]+ 'lx$i': PASS, code 0 \(powered off \(ACPI S5\)\)")
 done
 # The TSC's frequency from the paravirtual clock (kernel/pvclock.h), time kept on the TSC:
-# kvm-clock on QEMU's CPUs (no invariant TSC), tsc where the TSC is invariant.
+# kvm-clock on QEMU's CPUs (no invariant TSC), tsc where the TSC is invariant; the local
+# APIC timer as the clock-event device (lapic-deadline: TSC-deadline mode).
 EXPECT+=('^\[lx1\] \[ *[0-9.]+\] tsc: Detected [0-9.]+ MHz processor'
 	 '^\[lx1\] \[ *[0-9.]+\] Calibrating delay loop \(skipped\)'
-	 '^\[lx1\] sharevisor-linux: clocksource (tsc|kvm-clock)')
+	 '^\[lx1\] sharevisor-linux: clocksource (tsc|kvm-clock)'
+	 '^\[lx1\] sharevisor-linux: clockevent lapic')
 EXPECT_NOT=('^EXCEPTION' '^PANIC' 'Kernel panic' 'memcheck: .*FAIL' 'unchecked MSR access'
 	    'Marking TSC unstable' 'calibration failed')
