@@ -481,10 +481,10 @@ void vm_stop(struct vm *vm, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
 	va_end(ap);
-	if (vm->line_len)
-		vm_console_flush(vm);
 	vm->state = VM_STOPPED;
 	vm->exit_code = code;
+	if (vm->line_len)
+		vm_console_flush(vm);	/* its last words before the stop line */
 	if (code >= 0)
 		pr_info("vm %d '%s': exited with code %d (%s)\n", vm->id, vm->name, code,
 			vm->stop_reason);

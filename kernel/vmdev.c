@@ -282,7 +282,7 @@ void vm_console_flush(struct vm *vm)
 	p = vm->line[0] == '[' && strchr(vm->line, ']') ? strchr(vm->line, ']') + 1 : vm->line;
 	while (*p == ' ')
 		p++;
-	if (vm->linux_guest && !strncmp(p, LINUX_PANIC_TRAILER, tlen)) {
+	if (vm->linux_guest && vm->state != VM_STOPPED && !strncmp(p, LINUX_PANIC_TRAILER, tlen)) {
 		size_t n = strlen(p + tlen);
 
 		if (n >= 5 && !strcmp(p + tlen + n - 5, " ]---"))
