@@ -46,7 +46,13 @@
  *    it; otherwise the page becomes a candidate. A hash match is never
  *    trusted: every merge is preceded by a full compare of the 4096 bytes
  *    (tests plug in a deliberately weak hash to prove it). Domains isolate
- *    tenants: pages are merged only within a domain.
+ *    tenants: pages are merged only within a domain. A content frame takes
+ *    at most SHARE_MAX_SHARING mappings (KSM's max_page_sharing): a full
+ *    one is passed over, and the next two such pages make another frame of
+ *    the same content. So a frame's reverse map, which a COW break and a
+ *    VM's removal search, never grows with how many pages hold the content:
+ *    a guest that fills its memory with one content makes no work for the
+ *    others' COW breaks, and 181,546 equal pages cost 710 frames, not one.
  *
  * 3. The merge protocol, for every merge: write-protect the page in the
  *    VM's p2m and flush that VM's cached translations; re-verify (the page
@@ -105,6 +111,7 @@ struct share_vm;
 #define SHARE_NAME_MAX		16	/* with the NUL */
 #define SHARE_MAX_RANGES	4	/* RAM ranges of a VM */
 #define SHARE_COW_SKIP		2	/* full scans a COW-broken page is left alone */
+#define SHARE_MAX_SHARING	256	/* mappings of one content frame, at most */
 #define SHARE_PATSTATS		32	/* patterns with their own page counter */
 
 enum share_mode {
@@ -136,6 +143,8 @@ struct share_stats {
 					   visit counts without dirty bits) */
 	uint64_t cow_skips;		/* visits skipped because of a recent COW break */
 	uint64_t oom;			/* COW breaks refused for lack of frames */
+	uint64_t rmap_steps;		/* reverse-map entries searched (COW breaks, removals):
+					   at most SHARE_MAX_SHARING per mapping removed */
 	uint64_t saved;			/* frames saved: (pattern_pages - pattern_frames) + pages_sharing */
 	struct {
 		uint32_t id;		/* pattern id (0: unused slot) */

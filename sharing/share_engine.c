@@ -221,6 +221,7 @@ void share_reset_stats(struct share_engine *e)
 
 	s->pages_scanned = s->merges = s->merge_aborts = s->hash_collisions = 0;
 	s->pages_hashed = s->clean_skips = s->pages_written = s->cow_skips = s->oom = 0;
+	s->rmap_steps = 0;
 	s->cow_pattern = s->cow_content = 0;
 	for (int i = 0; i < SHARE_PATSTATS; i++)
 		s->pattern[i].hits = 0;

@@ -233,11 +233,13 @@ int merge_content(struct share_engine *e, struct share_vm *sv, uint64_t gpa, uin
 	const void *page = fpage(e, pa);
 	uint32_t id, next;
 
-	/* 1. An existing content frame of this domain with the same bytes. */
+	/* 1. An existing content frame of this domain with the same bytes and room for one more. */
 	for (id = hidx_first(&sv->dom->stable, h); id != HIDX_NONE;
 	     id = hidx_next(&sv->dom->stable, id)) {
 		uint64_t spa = hnode_val(hidx_node(&sv->dom->stable, id));
 
+		if (fmeta(e, spa)->refcount >= SHARE_MAX_SHARING)
+			continue;	/* full: its reverse map stays bounded */
 		if (memcmp(fpage(e, spa), page, PAGE_SIZE)) {
 			e->st.hash_collisions++;
 			continue;

@@ -4,8 +4,8 @@
  *
  * Each content frame heads a singly linked list of nodes from the engine's
  * node pool (struct frame.link[0] is the head). Lists are as long as a
- * frame's mappings; they are walked only on a COW break, a VM's removal
- * and invariant checks.
+ * frame's mappings, at most SHARE_MAX_SHARING; they are walked only on a
+ * COW break, a VM's removal and invariant checks.
  */
 #include "mm/plat.h"
 #include "sharing/share_int.h"
@@ -30,6 +30,7 @@ void rmap_del(struct share_engine *e, uint64_t frame_pa, uint16_t vm, uint64_t g
 	while (*link != HIDX_NONE) {
 		struct hnode *n = hidx_node(&e->rmap, *link);
 
+		e->st.rmap_steps++;
 		if (n->aux == vm && hnode_val(n) == gpa) {
 			uint32_t id = *link;
 

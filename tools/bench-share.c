@@ -10,7 +10,10 @@
  *       saving stops changing, with NPT dirty bits and with EPT without A/D;
  *   (c) the steady state: one full scan over converged, idle memory;
  *   (d) the memory saved and the engine's own memory cost;
- *   (e) when run as root with a working /sys/kernel/mm/ksm: the same pages
+ *   (e) a COW break in a content many pages hold (65,536) against one two
+ *       pages hold: CPU time and reverse-map entries searched per break
+ *       (bounded by SHARE_MAX_SHARING, so the two should cost about the same);
+ *   (f) when run as root with a working /sys/kernel/mm/ksm: the same pages
  *       in an madvise(MADV_MERGEABLE) region, ksmd scanning as fast as it
  *       can, its saving and CPU time; every KSM setting is restored, also on
  *       error and on SIGINT/SIGTERM/SIGHUP.
@@ -598,6 +601,45 @@ static void print_steady(const char *name, const struct merge_result *r, double 
 	       name, r->steady, r->steady_hashed, r->steady_scanned, 100.0 * r->steady / read_t);
 }
 
+/*
+ * cow_cost - one VM of @n pages of one (non-pattern) content, merged in
+ * inter-VM mode; then a COW break of @breaks of them, spread over the VM.
+ * CPU-seconds and reverse-map entries searched per break into *@steps.
+ */
+static double cow_cost(uint64_t n, uint64_t breaks, double *steps)
+{
+	uint64_t page[PAGE_SIZE / 8], one = 1;
+	struct share_stats a, b;
+	struct world w;
+	double t0, t;
+
+	if (sim_init(&w.s, n * PAGE_SIZE + n * PAGE_SIZE / 10 + (16ull << 20)) ||
+	    sv_patset_init(&w.set, true) || !(w.e = share_engine_create(&w.s.fp, &w.set)) ||
+	    simvm_create(&w.s, w.e, &w.vm[0], 1, "default", n, &npt_format))
+		fail("out of memory");
+	share_set_mode(w.e, SHARE_INTER);
+	for (size_t i = 0; i < PAGE_SIZE / 8; i++)
+		page[i] = mix64(i + 4242);
+	for (uint64_t i = 0; i < n; i++)
+		if (simvm_write(&w.s, &w.vm[0], i * PAGE_SIZE, page, PAGE_SIZE))
+			fail("out of simulated memory");
+	for (int i = 0; i < 2 * SHARE_COW_SKIP + 4; i++)
+		share_scan_full(w.e);
+	share_get_stats(w.e, &a);
+	t0 = cpu_now();
+	for (uint64_t i = 0; i < breaks; i++)
+		if (simvm_write(&w.s, &w.vm[0], (i * n / breaks) * PAGE_SIZE, &one, 1))
+			fail("COW break failed");
+	t = (cpu_now() - t0) / (double)breaks;
+	share_get_stats(w.e, &b);
+	*steps = (double)(b.rmap_steps - a.rmap_steps) / (double)breaks;
+	simvm_destroy(&w.vm[0]);
+	share_engine_destroy(w.e);
+	sv_patset_destroy(&w.set);
+	sim_free(&w.s);
+	return t;
+}
+
 int main(void)
 {
 	struct merge_result npt, ept;
@@ -653,7 +695,17 @@ int main(void)
 	       (double)npt.sim_bytes / 1048576.0,
 	       (double)(npt.engine_bytes + npt.meta_bytes) / (double)populated);
 
-	printf("\n(e) Linux KSM on the same pages\n");
+	{
+		double s2, sn, t2 = cow_cost(2, 1, &s2), tn = cow_cost(65536, 1024, &sn);
+
+		printf("\n(e) a COW break in a content 65,536 pages hold (frames of at most %d "
+		       "mappings) against one 2 pages hold\n", SHARE_MAX_SHARING);
+		printf("  65,536 pages: %.2f us per break, %.0f reverse-map entries searched; "
+		       "2 pages: %.2f us, %.0f entries (%.1f x)\n", tn * 1e6, sn, t2 * 1e6, s2,
+		       tn / t2);
+	}
+
+	printf("\n(f) Linux KSM on the same pages\n");
 	krc = ksm_run(&k, why, sizeof(why));
 	if (krc) {
 		printf("  skipped: %s\n", why);

@@ -465,6 +465,62 @@ static void test_vm_remove_returns_frames(void **state)
 	world_free(&w);
 }
 
+/*
+ * More equal pages than a content frame takes: they fill frames of
+ * SHARE_MAX_SHARING mappings each, and a COW break or a VM's removal searches
+ * one frame's reverse map, never more than SHARE_MAX_SHARING entries per
+ * mapping, however many pages hold the content (the same as for a frame of
+ * two). Every page still reads what was written.
+ */
+static void test_bounded_reverse_maps(void **state)
+{
+	const uint64_t pages = 1500;	/* per VM: 3,000 equal pages in all */
+	const uint64_t frames = (2 * pages + SHARE_MAX_SHARING - 1) / SHARE_MAX_SHARING;
+	struct world w = { 0 };
+	struct share_stats st, before;
+	unsigned char p[PG];
+	(void)state;
+
+	world_init(&w, 3, pages, &npt_format, 48 << 20);
+	share_set_mode(w.e, SHARE_INTER);
+	make_page(p, DUP, 7, 7);
+	for (int v = 0; v < 2; v++)
+		for (uint64_t i = 0; i < pages; i++)
+			gwrite(&w, v, i * PG, p, PG);
+	/* VM 3: two equal pages of another content, one frame of two. */
+	make_page(p, DUP, 8, 8);
+	gwrite(&w, 2, 0, p, PG);
+	gwrite(&w, 2, PG, p, PG);
+	converge(&w);
+	assert_memory_ok(&w);
+	share_get_stats(w.e, &st);
+	/* 3,000 = 11 x 256 + 184: 12 frames; VM 3's pair: one more. */
+	assert_int_equal(st.pages_shared, frames + 1);
+	assert_int_equal(st.pages_sharing, 2 * pages - frames + 1);
+	assert_int_equal(share_check(w.e), 0);
+
+	/* A COW break in a full frame of 256, then in the frame of two. */
+	share_get_stats(w.e, &before);
+	gwrite(&w, 0, 17 * PG + 3, "a", 1);
+	share_get_stats(w.e, &st);
+	assert_true(st.rmap_steps - before.rmap_steps >= 1);
+	assert_true(st.rmap_steps - before.rmap_steps <= SHARE_MAX_SHARING);
+	before = st;
+	gwrite(&w, 2, PG + 3, "b", 1);
+	share_get_stats(w.e, &st);
+	assert_true(st.rmap_steps - before.rmap_steps <= 2);
+
+	/* Removing VM 1 (1,499 content mappings) searches at most 256 entries for each. */
+	before = st;
+	simvm_destroy(&w.vm[0]);
+	w.gone[0] = true;
+	share_get_stats(w.e, &st);
+	assert_true(st.rmap_steps - before.rmap_steps <= (pages - 1) * SHARE_MAX_SHARING);
+	assert_int_equal(share_check(w.e), 0);
+	assert_memory_ok(&w);
+	world_free(&w);
+}
+
 /* A pattern that admits many pages: its pages are grouped by content, inside each VM only. */
 static void test_non_determining_pattern(void **state)
 {
@@ -665,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_oom_cow_changes_nothing),
 		cmocka_unit_test(test_dirty_bits_skip_rehash),
 		cmocka_unit_test(test_vm_remove_returns_frames),
+		cmocka_unit_test(test_bounded_reverse_maps),
 		cmocka_unit_test(test_non_determining_pattern),
 		cmocka_unit_test(test_mode_switch_keeps_no_stale_state),
 		cmocka_unit_test(test_pattern_added_later),
