@@ -17,6 +17,8 @@
  *       in an madvise(MADV_MERGEABLE) region, ksmd scanning as fast as it
  *       can, its saving and CPU time; every KSM setting is restored, also on
  *       error and on SIGINT/SIGTERM/SIGHUP.
+ * Before (a), one core's best sequential read of one buffer of the same size
+ * (the ceiling of any pass); at the end, the targets as ratios of this run.
  * Engine times are CPU-seconds of this process (CLOCK_PROCESS_CPUTIME_ID),
  * best of 3; ksmd's are read from /proc/<ksmd>/schedstat (or stat).
  */
@@ -178,6 +180,20 @@ static uint64_t read_pass(struct world *w)
 				d ^= p[i + 3];
 			}
 		}
+	}
+	return a + b + c + d;
+}
+
+/* seq_read - the same loop over one contiguous buffer of @bytes: what one core reads at best. */
+static uint64_t seq_read(const uint64_t *p, size_t bytes)
+{
+	uint64_t a = 0, b = 0, c = 0, d = 0;
+
+	for (size_t i = 0; i < bytes / 8; i += 4) {
+		a += p[i];
+		b ^= p[i + 1];
+		c += p[i + 2];
+		d ^= p[i + 3];
 	}
 	return a + b + c + d;
 }
@@ -645,8 +661,8 @@ int main(void)
 	struct merge_result npt, ept;
 	struct ksm_result k;
 	struct world w;
-	double t0, read_t = 1e9, hash_t = 1e9, base_pps;
-	uint64_t sink = 0, populated = TOTAL_PAGES;
+	double t0, read_t = 1e9, hash_t = 1e9, seq_t = 1e9, base_pps, seq_pps;
+	uint64_t sink = 0, populated = TOTAL_PAGES, *buf;
 	char why[160] = "";
 	int krc;
 
@@ -654,7 +670,27 @@ int main(void)
 	printf("sharing engine bench: %d MiB over %d VMs (%" PRIu64 " pages): 30%% zero, "
 	       "10%% repeating 8-byte units (%d distinct), 30%% duplicated across VMs, 30%% unique\n",
 	       BENCH_MIB, BENCH_VMS, populated, UNITS);
-	printf("CPU-seconds of this process, best of %d\n\n", REPS);
+	printf("CPU-seconds of this process, best of %d\n", REPS);
+	if (geteuid() == 0 && access(KSM_DIR "run", W_OK) == 0)
+		printf("Part (f) runs Linux KSM on the same pages: it changes this host's KSM settings "
+		       "(run, pages_to_scan, sleep_millisecs) and restores them afterwards, also on "
+		       "Ctrl-C\n\n");
+	else
+		printf("Part (f), Linux KSM on the same pages, will be skipped: it needs root and "
+		       "%s\n\n", KSM_DIR);
+
+	/* One core's best sequential read, the ceiling for any pass over the pages. */
+	buf = malloc(TOTAL_PAGES * PAGE_SIZE);
+	if (!buf)
+		fail("out of memory");
+	memset(buf, 1, TOTAL_PAGES * PAGE_SIZE);
+	for (int rep = 0; rep < REPS; rep++) {
+		t0 = cpu_now();
+		sink += seq_read(buf, TOTAL_PAGES * PAGE_SIZE);
+		seq_t = min_d(seq_t, cpu_now() - t0);
+	}
+	free(buf);
+	seq_pps = (double)populated / seq_t;
 
 	world_build(&w, &npt_format);
 	for (int rep = 0; rep < REPS; rep++) {
@@ -667,24 +703,28 @@ int main(void)
 	}
 	world_free(&w);
 	base_pps = (double)populated / read_t;
-	printf("(a) baseline read pass:    %.3f s = %.2f Mpages/s, %.2f GB/s\n", read_t,
-	       base_pps * 1e-6, base_pps * PAGE_SIZE * 1e-9);
+	printf("(a) one core reading %d MiB in one buffer: %.3f s = %.2f Mpages/s, %.2f GB/s\n",
+	       BENCH_MIB, seq_t, seq_pps * 1e-6, seq_pps * PAGE_SIZE * 1e-9);
+	printf("    baseline: the same read over the guests' pages, through their page tables: "
+	       "%.3f s = %.2f Mpages/s, %.2f GB/s (%.2f x one buffer)\n", read_t, base_pps * 1e-6,
+	       base_pps * PAGE_SIZE * 1e-9, base_pps / seq_pps);
 	printf("    page hash alone:       %.3f s = %.2f Mpages/s, %.2f GB/s\n", hash_t,
 	       (double)populated / hash_t * 1e-6, (double)populated / hash_t * PAGE_SIZE * 1e-9);
 
 	best_merge(&npt_format, &npt);
 	best_merge(&ept_format, &ept);
 	printf("\n(b) merge phase (from freshly written memory until the saving stops changing)\n");
-	print_merge("NPT (dirty bits):", &npt, base_pps);
-	print_merge("EPT without A/D:", &ept, base_pps);
+	print_merge("with dirty bits:", &npt, base_pps);
+	print_merge("without dirty bits:", &ept, base_pps);
 
 	printf("\n(c) steady state: one full scan over converged idle memory\n");
-	print_steady("NPT (dirty bits):", &npt, read_t);
-	print_steady("EPT without A/D:", &ept, read_t);
+	print_steady("with dirty bits:", &npt, read_t);
+	print_steady("without dirty bits:", &ept, read_t);
 
 	printf("\n(d) memory\n");
-	printf("  saved %" PRIu64 " of %" PRIu64 " pages (%.2f%%): pattern pages %" PRIu64
-	       " on %" PRIu64 " frames, pages_shared %" PRIu64 ", pages_sharing %" PRIu64 "\n",
+	printf("  saved %" PRIu64 " of %" PRIu64 " pages (%.2f%%): %" PRIu64 " pattern pages"
+	       " on %" PRIu64 " frames, %" PRIu64 " content frames shared by %" PRIu64
+	       " more pages\n",
 	       npt.saved, populated, 100.0 * (double)npt.saved / (double)populated,
 	       npt.st.pattern_pages, npt.st.pattern_frames, npt.st.pages_shared,
 	       npt.st.pages_sharing);
@@ -713,13 +753,14 @@ int main(void)
 		double kpps = (double)populated / k.cpu_to_final;
 		double epps = (double)populated / npt.to_final;
 
-		printf("  KSM: pages_sharing %" PRIu64 " (pages_shared %" PRIu64 "), saved %.2f%%, "
-		       "ksmd %.3f CPU-s (%.2f s wall) to converge = %.3f Mpages per CPU-second\n",
+		printf("  KSM: %" PRIu64 " pages merged into %" PRIu64 " (pages_sharing, pages_shared), "
+		       "saved %.2f%%, ksmd %.3f CPU-s (%.2f s wall) to converge = %.3f Mpages per "
+		       "CPU-second\n",
 		       k.sharing, k.shared, 100.0 * (double)k.sharing / (double)populated,
 		       k.cpu_to_final, k.wall_to_final, kpps * 1e-6);
 		printf("  KSM once converged: ksmd busy %.0f%% of a CPU (%" PRIu64
 		       " full scans in 1 s)\n", 100.0 * k.idle_cpu_per_s, k.full_scans);
-		printf("  engine (NPT): saved %" PRIu64 " pages (%+.2f%% of KSM's saving) in %.3f "
+		printf("  engine (with dirty bits): saved %" PRIu64 " pages (%+.2f%% of KSM's saving) in %.3f "
 		       "CPU-s = %.2f Mpages per CPU-second: %.1f x KSM's rate, %.1f%% of its CPU time\n",
 		       npt.saved, 100.0 * ((double)npt.saved - (double)k.sharing) / (double)k.sharing,
 		       npt.to_final, epps * 1e-6, epps / kpps, 100.0 * npt.to_final / k.cpu_to_final);
@@ -727,10 +768,21 @@ int main(void)
 		       " smart_scan %s, max_page_sharing %s, use_zero_pages %s\n", k.smart, k.maxps,
 		       k.zero);
 	}
-	printf("\ngoals (issue 6): merge phase >= 3.6 Mpages per CPU-second: %s (%.2f); "
-	       "steady re-hash near zero with dirty bits: %s (%" PRIu64 ")\n",
-	       (double)populated / npt.to_final >= 3.6e6 ? "met" : "MISSED",
-	       (double)populated / npt.to_final * 1e-6,
-	       npt.steady_hashed <= populated / 1000 ? "met" : "MISSED", npt.steady_hashed);
+	{
+		double merge_pps = (double)populated / npt.to_final;
+		uint64_t meta = npt.engine_bytes + npt.meta_bytes;
+
+		printf("\ntargets, as ratios of this run:\n");
+		printf("  the read over the guests' pages at least 0.8 x one core's read of one "
+		       "buffer: %s (%.2f x)\n", base_pps >= 0.8 * seq_pps ? "met" : "missed",
+		       base_pps / seq_pps);
+		printf("  the merge phase (with dirty bits) at least 0.7 x that read: %s (%.2f x)\n",
+		       merge_pps >= 0.7 * base_pps ? "met" : "missed", merge_pps / base_pps);
+		printf("  no page re-read in a scan of idle memory with dirty bits: %s (%" PRIu64
+		       " re-hashed)\n", npt.steady_hashed == 0 ? "met" : "missed", npt.steady_hashed);
+		printf("  engine memory with frame metadata at most 0.5%% of the machine: %s "
+		       "(%.3f%%)\n", meta * 200 <= npt.sim_bytes ? "met" : "missed",
+		       100.0 * (double)meta / (double)npt.sim_bytes);
+	}
 	return sink == 42 ? 2 : 0;	/* keep the passes from being optimised away */
 }
