@@ -60,3 +60,72 @@ bool cmdline_has(const char *cmdline, const char *key)
 {
 	return cmdline_get(cmdline, key, NULL, 0);
 }
+
+/* key_len - the length of the key of the word at @k ending at @end: up to '=' or a quote. */
+static size_t key_len(const char *k, const char *end)
+{
+	size_t n = 0;
+
+	while (k + n < end && k[n] != '=' && k[n] != '"')
+		n++;
+	return n;
+}
+
+int cmdline_unknown(const char *cmdline, const char *const *known,
+		    void (*report)(const char *key, void *ctx), void *ctx)
+{
+	const char *p = cmdline;
+	char key[32];
+	int bad = 0;
+
+	while (p && *p) {
+		const char *w, *end, *k;
+		size_t n, i;
+
+		while (*p == ' ')
+			p++;
+		w = p;
+		end = p = word_end(p);
+		if (end == w)
+			continue;
+		k = *w == '"' ? w + 1 : w;
+		n = key_len(k, end);
+		for (i = 0; known[i]; i++)
+			if (strlen(known[i]) == n && !strncmp(known[i], k, n))
+				break;
+		if (known[i])
+			continue;
+		if (n >= sizeof(key))
+			n = sizeof(key) - 1;
+		memcpy(key, k, n);
+		key[n] = '\0';
+		bad++;
+		if (report)
+			report(key, ctx);
+	}
+	return bad;
+}
+
+int cmdline_uint(const char *cmdline, const char *key, unsigned long min, unsigned long max,
+		 unsigned long *out)
+{
+	char v[24];
+	unsigned long n = 0;
+	const char *p = v;
+
+	if (!cmdline_get(cmdline, key, v, sizeof(v)))
+		return 0;
+	if (!*v)
+		return -1;
+	for (; *p; p++) {
+		unsigned long d = (unsigned long)(*p - '0');
+
+		if (*p < '0' || *p > '9' || d > max || n > (max - d) / 10)
+			return -1;	/* not a digit, or n * 10 + d > max */
+		n = n * 10 + d;
+	}
+	if (n < min)
+		return -1;
+	*out = n;
+	return 1;
+}

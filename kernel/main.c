@@ -6,6 +6,9 @@
  * and features -> frame pool -> final page tables -> heap -> (virtualization
  * and VMs come here) -> idle.
  */
+#include <stdio.h>
+#include <string.h>
+
 #include "drivers/uart.h"
 #include "kernel/arch.h"
 #include "kernel/cmdline.h"
@@ -23,13 +26,53 @@ static struct boot_info boot_info;
 
 void kernel_main(uint32_t magic, uint32_t info_pa);
 
+/* Every key the hypervisor's command line knows (README, "Hypervisor command line"). */
+static const char *const boot_keys[] = {
+	"share", "scan_rate", "patterns", "stats_every", "loglevel",
+	"test_exit", "test_fault", "test_reserve", NULL
+};
+
 static void boot_options(const char *cmdline)
 {
-	char v[16];
+	unsigned long n;
 
 	test_mode = cmdline_has(cmdline, "test_exit");
-	if (cmdline_get(cmdline, "loglevel", v, sizeof(v)) && v[0] >= '0' && v[0] <= '9')
-		console_loglevel = v[0] - '0';
+	if (cmdline_uint(cmdline, "loglevel", 0, 7, &n) > 0)
+		console_loglevel = (int)n;
+}
+
+static void report_unknown(const char *key, void *ctx)
+{
+	char known[128] = "";
+
+	(void)ctx;
+	for (int i = 0; boot_keys[i]; i++)
+		snprintf(known + strlen(known), sizeof(known) - strlen(known), "%s%s", i ? " " : "",
+			 boot_keys[i]);
+	pr_warn("command line: %s: unknown key, ignored (known: %s)\n", key, known);
+}
+
+/*
+ * check_options - one line for each unknown key and each bad number, like
+ * the module options (the values of share= and scan_rate= are checked
+ * where they are used, kernel/vmshare.c).
+ */
+static void check_options(const char *cmdline)
+{
+	char v[24];
+	unsigned long n;
+
+	cmdline_unknown(cmdline, boot_keys, report_unknown, NULL);
+	if (cmdline_uint(cmdline, "loglevel", 0, 7, &n) < 0 &&
+	    cmdline_get(cmdline, "loglevel", v, sizeof(v)))
+		pr_warn("command line: loglevel=%s: expected 0 to 7; using %d\n", v, console_loglevel);
+	if (cmdline_uint(cmdline, "stats_every", 0, 86400, &n) < 0 &&
+	    cmdline_get(cmdline, "stats_every", v, sizeof(v)))
+		pr_warn("command line: stats_every=%s: expected seconds from 0 to 86400; no stats lines\n",
+		       v);
+	if (cmdline_uint(cmdline, "test_reserve", 0, 1ul << 30, &n) < 0 &&
+	    cmdline_get(cmdline, "test_reserve", v, sizeof(v)))
+		pr_warn("command line: test_reserve=%s: expected MiB; nothing held back\n", v);
 }
 
 /*
@@ -38,14 +81,12 @@ static void boot_options(const char *cmdline)
  */
 static void reserve_for_test(const char *cmdline)
 {
-	char v[16];
-	uint64_t keep = 0, held = 0;
+	unsigned long mib;
+	uint64_t keep, held = 0;
 
-	if (!cmdline_get(cmdline, "test_reserve", v, sizeof(v)))
+	if (cmdline_uint(cmdline, "test_reserve", 0, 1ul << 30, &mib) <= 0)
 		return;
-	for (const char *p = v; *p >= '0' && *p <= '9' && keep < (1ull << 30); p++)
-		keep = keep * 10 + (uint64_t)(*p - '0');
-	keep <<= 20 - PAGE_SHIFT;
+	keep = (uint64_t)mib << (20 - PAGE_SHIFT);
 	while (frame_free_count(&hv_frames) > keep && frame_alloc(&hv_frames, FRAME_HV, 0))
 		held++;
 	pr_info("test_reserve: %llu frames held back, %llu left for guests\n",
@@ -67,6 +108,7 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 {
 	char err[128], what[16];
 	unsigned stats_every = 0;
+	unsigned long every;
 	int rc;
 
 	uart_init();
@@ -83,6 +125,7 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 	boot_options(boot_info.cmdline);
 	arch_cpu_init();
 	pr_info("command line: '%s'\n", boot_info.cmdline);
+	check_options(boot_info.cmdline);
 	arch_cpu_report();
 
 	pr_info("memory map: %zu entries\n", boot_info.n_mmap);
@@ -113,9 +156,8 @@ void kernel_main(uint32_t magic, uint32_t info_pa)
 	}
 	reserve_for_test(boot_info.cmdline);
 	vmshare_init(boot_info.cmdline);
-	if (cmdline_get(boot_info.cmdline, "stats_every", what, sizeof(what)))
-		for (const char *p = what; *p >= '0' && *p <= '9' && stats_every < 86400; p++)
-			stats_every = stats_every * 10 + (unsigned)(*p - '0');
+	if (cmdline_uint(boot_info.cmdline, "stats_every", 0, 86400, &every) > 0)
+		stats_every = (unsigned)every;
 	vm_create_all(boot_info.mods, boot_info.n_mods);
 	arch_timer_init(SCHED_HZ);
 	console_init(!test_mode, stats_every);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -214,6 +215,58 @@ static void test_cmdline(void **state)
 	assert_true(cmdline_has(c, "test_exit"));
 }
 
+static void note_key(const char *key, void *ctx)
+{
+	char *seen = ctx;
+
+	snprintf(seen + strlen(seen), 128 - strlen(seen), "[%s]", key);
+}
+
+static void test_cmdline_unknown(void **state)
+{
+	static const char *const known[] = { "share", "loglevel", "test_exit", "patterns", NULL };
+	char seen[128] = "";
+	(void)state;
+
+	assert_int_equal(cmdline_unknown("", known, note_key, seen), 0);
+	assert_int_equal(cmdline_unknown("  share=on   test_exit loglevel=3 ", known, note_key, seen), 0);
+	/* GRUB's quoted form: the key is inside the quotes. */
+	assert_int_equal(cmdline_unknown("\"patterns=a=\\x20 b=c\" share=\"x y\"", known, note_key,
+					 seen), 0);
+	assert_string_equal(seen, "");
+	assert_int_equal(cmdline_unknown("bogus=1 share=on sharex loglevel=9 test \"q=a b\" Share",
+					 known, note_key, seen), 5);
+	assert_string_equal(seen, "[bogus][sharex][test][q][Share]");
+	seen[0] = '\0';
+	assert_int_equal(cmdline_unknown("Share", known, NULL, NULL), 1);
+}
+
+static void test_cmdline_uint(void **state)
+{
+	unsigned long n = 77;
+	(void)state;
+
+	assert_int_equal(cmdline_uint("x=1", "loglevel", 0, 7, &n), 0);
+	assert_int_equal(n, 77);
+	assert_int_equal(cmdline_uint("loglevel=7", "loglevel", 0, 7, &n), 1);
+	assert_int_equal(n, 7);
+	assert_int_equal(cmdline_uint("loglevel=0", "loglevel", 0, 7, &n), 1);
+	assert_int_equal(n, 0);
+	n = 77;
+	assert_int_equal(cmdline_uint("loglevel=9", "loglevel", 0, 7, &n), -1);
+	assert_int_equal(cmdline_uint("loglevel=12", "loglevel", 0, 7, &n), -1);
+	assert_int_equal(cmdline_uint("loglevel", "loglevel", 0, 7, &n), -1);
+	assert_int_equal(cmdline_uint("loglevel=", "loglevel", 0, 7, &n), -1);
+	assert_int_equal(cmdline_uint("loglevel=5x", "loglevel", 0, 7, &n), -1);
+	assert_int_equal(cmdline_uint("loglevel=-1", "loglevel", 0, 7, &n), -1);
+	assert_int_equal(cmdline_uint("s=0", "s", 1, 10, &n), -1);
+	assert_int_equal(cmdline_uint("s=99999999999999999999999", "s", 0, ~0ul, &n), -1);
+	assert_int_equal(n, 77);
+	assert_int_equal(cmdline_uint("s=86400", "s", 0, 86400, &n), 1);
+	assert_int_equal(n, 86400);
+	assert_int_equal(cmdline_uint("s=86401", "s", 0, 86400, &n), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +274,8 @@ int main(void)
 		cmocka_unit_test(test_bigger_mmap_entries),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_cmdline),
+		cmocka_unit_test(test_cmdline_unknown),
+		cmocka_unit_test(test_cmdline_uint),
 	};
 
 	return cmocka_run_group_tests_name("boot", tests, NULL, NULL);
