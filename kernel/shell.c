@@ -285,6 +285,7 @@ static void cmd_patterns(void)
 	struct sv_patset *set = vmshare_patterns();
 	struct sv_patset_snap *snap;
 	struct share_stats st;
+	uint64_t rest_pages, rest_frames, rest_hits = 0;
 
 	if (!set) {
 		out("error: sharing is not available\n");
@@ -292,22 +293,37 @@ static void cmd_patterns(void)
 	}
 	get_stats(&st);
 	snap = sv_patset_acquire(set);
-	out("%-3s %-20s %-9s %10s %10s\n", "#", "name", "kind", "pages", "merges");
+	out("%-3s %-20s %-9s %10s %10s %10s\n", "#", "name", "kind", "pages", "frames", "merges");
+	/* What is not on a current pattern's frames is on frames of removed ones. */
+	rest_pages = st.pattern_pages;
+	rest_frames = st.pattern_frames;
+	for (int k = 0; k < SHARE_PATSTATS; k++)
+		rest_hits += st.pattern[k].hits;
 	for (uint32_t i = 0; i < snap->n; i++) {
 		struct sv_pat_info info;
 		uint32_t id = sv_pat_id(snap->e[i].pat);
-		uint64_t pages = 0, hits = 0;
+		struct share_pat_stats ps = { 0 };
 
 		sv_pat_info(snap->e[i].pat, &info);
 		for (int k = 0; k < SHARE_PATSTATS; k++)
 			if (st.pattern[k].id == id)
-				pages = st.pattern[k].pages, hits = st.pattern[k].hits;
-		out("%-3u %-20s %-9s %10llu %10llu\n", i + 1, snap->e[i].name,
+				ps = st.pattern[k];
+		rest_pages -= ps.pages;
+		rest_frames -= ps.frames;
+		rest_hits -= ps.hits;
+		out("%-3u %-20s %-9s %10llu %10llu %10llu\n", i + 1, snap->e[i].name,
 		    info.kind == SV_PAT_SINGULAR ? "singular" :
 		    info.kind == SV_PAT_PERIODIC ? "periodic" : "dfa",
-		    (unsigned long long)pages, (unsigned long long)hits);
+		    (unsigned long long)ps.pages, (unsigned long long)ps.frames,
+		    (unsigned long long)ps.hits);
 	}
 	sv_patset_release(snap);
+	if (rest_pages || rest_frames)
+		out("%-3s %-30s %10llu %10llu %10llu\n", "-", "(removed patterns)",
+		    (unsigned long long)rest_pages, (unsigned long long)rest_frames,
+		    (unsigned long long)rest_hits);
+	out("%-3s %-30s %10llu %10llu\n", "", "total (as in stats)",
+	    (unsigned long long)st.pattern_pages, (unsigned long long)st.pattern_frames);
 }
 
 static void cmd_pattern_add(const char *name, const char *re)
@@ -325,10 +341,12 @@ static void cmd_pattern_add(const char *name, const char *re)
 	memset(&err, 0, sizeof(err));
 	rc = sv_patset_add(set, name, re, strlen(re), -1, &err);
 	if (rc > 0) {
-		out("pattern '%s' added\n", name);
+		out("pattern '%s' added: %s\n", name, re);
 		return;
 	}
-	if (err.msg[0]) {
+	if (err.pos == SV_PAT_NOPOS) {
+		out("error: cannot add pattern '%s': %s\n", name, err.msg);
+	} else if (err.msg[0]) {
 		/* The regex again, with a caret under the offending byte. */
 		for (i = 0; i < err.pos && i < LINE_MAX; i++)
 			caret[i] = ' ';

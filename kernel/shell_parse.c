@@ -16,7 +16,7 @@ const struct shell_cmd_info shell_cmds[CMD_COUNT] = {
 	[CMD_VM_RESUME] = { "vm resume", "NAME", 1, 1, 0, "run a paused VM again" },
 	[CMD_VM_DESTROY] = { "vm destroy", "NAME", 1, 1, 0, "stop a VM and release all its memory" },
 	[CMD_PATTERNS] = { "patterns", "", 0, 0, 0, "the active pattern set with pages per pattern" },
-	[CMD_PATTERN_ADD] = { "pattern add", "NAME REGEX", 2, 2, 1, "add a byte-level regular expression (whole page)" },
+	[CMD_PATTERN_ADD] = { "pattern add", "NAME REGEX", 2, 2, 1, "add a regex of whole pages; REGEX is the rest of the line, its spaces bytes 0x20" },
 	[CMD_PATTERN_DEL] = { "pattern del", "NAME", 1, 1, 0, "remove a pattern" },
 	[CMD_SHARE] = { "share", "off|intra|inter|on", 1, 1, 0, "what the scanner shares" },
 	[CMD_SCAN_RATE] = { "scan rate", "PAGES", 1, 1, 0, "the scanner's budget in pages per 10 ms" },
@@ -103,9 +103,12 @@ int shell_parse(const char *line, struct shell_line *out, char *err, size_t errl
 			return -1;
 		}
 		if (best->rest && out->argc == best->max_args - 1) {
+			/* The rest of the line, inner spaces kept; trailing ones dropped. */
 			n = strlen(rest);
+			while (n && rest[n - 1] == ' ')
+				n--;
 			w = rest;
-			p = rest + n;
+			p = rest + strlen(rest);
 		} else {
 			n = next_word(&p, &w);
 		}

@@ -4,9 +4,10 @@
  *
  * A command line is split into words at spaces; a command is one or two
  * words ("stats", "vm pause"); its arguments follow. The last argument of
- * some commands takes the rest of the line verbatim (a regular expression
- * may contain spaces). Parsing never fails silently: every rejection comes
- * with a one-line message.
+ * some commands takes the rest of the line (a regular expression may
+ * contain spaces): from its first non-space character to the last one,
+ * inner spaces kept as they are. Parsing never fails silently: every
+ * rejection comes with a one-line message.
  */
 #ifndef SV_KERNEL_SHELL_PARSE_H
 #define SV_KERNEL_SHELL_PARSE_H

@@ -76,11 +76,13 @@ static void add_boot_patterns(const char *cmdline)
 		}
 		*re++ = '\0';
 		memset(&err, 0, sizeof(err));
-		if (sv_patset_add(&patterns, name, re, strlen(re), -1, &err) < 0)
+		if (sv_patset_add(&patterns, name, re, strlen(re), -1, &err) >= 0)
+			pr_info("sharing: pattern '%s' added: %s\n", name, re);
+		else if (err.pos == SV_PAT_NOPOS)
+			pr_err("sharing: pattern '%s' (%s): %s\n", name, re, err.msg);
+		else
 			pr_err("sharing: pattern '%s': %s at byte %u of '%s'\n", name,
 			       err.msg[0] ? err.msg : "cannot be added", (unsigned)err.pos, re);
-		else
-			pr_info("sharing: pattern '%s' added: %s\n", name, re);
 	}
 }
 

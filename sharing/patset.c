@@ -114,23 +114,33 @@ int sv_patset_add_pat(struct sv_patset *set, const char *name, struct sv_pat *pa
 int sv_patset_add(struct sv_patset *set, const char *name, const char *re, size_t len,
 		  int pos, struct sv_pat_error *err)
 {
+	struct sv_pat_info info;
 	struct sv_pat *p;
 	int ret;
 
-	if (!name_ok(name)) {
-		if (err) {
-			err->pos = 0;
-			snprintf(err->msg, sizeof(err->msg),
-				 "bad name: expected 1-%d of [A-Za-z0-9_.-]", SV_PATSET_NAME_MAX - 1);
-		}
-		return -SV_EINVAL;
-	}
-	if (find_name(set->cur, name) >= 0)
+	if (!name_ok(name))
+		return pat_err(err, 0, "bad name: expected 1-%d of [A-Za-z0-9_.-]",
+			       SV_PATSET_NAME_MAX - 1);
+	if (find_name(set->cur, name) >= 0) {
+		pat_err(err, SV_PAT_NOPOS, "the name is taken (see patterns)");
 		return -SV_EEXIST;
+	}
+	if (set->cur->n >= SV_PATSET_MAX) {
+		pat_err(err, SV_PAT_NOPOS, "the set is full (at most %d patterns)", SV_PATSET_MAX);
+		return -SV_ENOSPC;
+	}
 	if ((ret = sv_pat_compile(re, len, set->lim, &p, err)))
 		return ret;
+	sv_pat_info(p, &info);
+	if (info.analysed && info.empty) {
+		sv_pat_put(p);
+		return pat_err(err, SV_PAT_NOPOS, "it can never match: no 4096-byte page matches it "
+			       "(a pattern is a whole page)");
+	}
 	ret = sv_patset_add_pat(set, name, p, pos);
 	sv_pat_put(p);
+	if (ret == -SV_ENOMEM)
+		pat_err(err, SV_PAT_NOPOS, "out of memory");
 	return ret;
 }
 

@@ -30,6 +30,7 @@
 
 #define SV_PATSET_MAX		64	/* patterns per set */
 #define SV_PATSET_NAME_MAX	32	/* bytes in a name, NUL included */
+#define SV_PAT_NOPOS		((size_t)-1)	/* sv_pat_error.pos of an error about no byte of the regex */
 
 struct sv_patset_entry {
 	char name[SV_PATSET_NAME_MAX];
@@ -67,9 +68,11 @@ void sv_patset_destroy(struct sv_patset *set);
 
 /*
  * sv_patset_add - compile @re (@len bytes) and insert it as @name at @pos
- * (-1: at the end). Returns the new pattern's id (> 0), or -SV_EINVAL for a
- * syntax error or bad name (with @err), -SV_EEXIST, -SV_ENOSPC, -SV_E2BIG,
- * -SV_ENOMEM.
+ * (-1: at the end). Returns the new pattern's id (> 0), or a negative error
+ * with @err filled (when not NULL): -SV_EINVAL for a syntax error, a bad
+ * name or a pattern no 4096-byte page can match (pos SV_PAT_NOPOS), -SV_EEXIST
+ * (the name is taken), -SV_ENOSPC (the set is full), -SV_E2BIG (over a
+ * limit), -SV_ENOMEM; every message but the syntax errors' has pos SV_PAT_NOPOS.
  */
 int sv_patset_add(struct sv_patset *set, const char *name, const char *re, size_t len,
 		  int pos, struct sv_pat_error *err);

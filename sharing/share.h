@@ -121,6 +121,20 @@ enum share_mode {
 	SHARE_ON = SHARE_INTRA | SHARE_INTER,
 };
 
+/*
+ * Per pattern id, also of patterns removed from the set: their frames stay
+ * (read-only, regenerated through the pattern they hold) until their pages
+ * are written. The sums over the slots are pattern_pages and pattern_frames
+ * as long as no more than SHARE_PATSTATS ids have pages at once; a slot
+ * whose pattern has no pages left is reused.
+ */
+struct share_pat_stats {
+	uint32_t id;			/* pattern id (0: unused slot) */
+	uint64_t pages;			/* guest pages mapped to its frames now */
+	uint64_t frames;		/* its pattern frames now */
+	uint64_t hits;			/* merges under it (since the last reset) */
+};
+
 /* Global counters; named like Linux KSM's (Documentation/admin-guide/mm/ksm.rst) where the meaning is the same. */
 struct share_stats {
 	uint64_t pages_scanned;		/* page visits by the scanner */
@@ -146,11 +160,7 @@ struct share_stats {
 	uint64_t rmap_steps;		/* reverse-map entries searched (COW breaks, removals):
 					   at most SHARE_MAX_SHARING per mapping removed */
 	uint64_t saved;			/* frames saved: (pattern_pages - pattern_frames) + pages_sharing */
-	struct {
-		uint32_t id;		/* pattern id (0: unused slot) */
-		uint64_t pages;		/* guest pages mapped to its frames now */
-		uint64_t hits;		/* merges under it, ever */
-	} pattern[SHARE_PATSTATS];
+	struct share_pat_stats pattern[SHARE_PATSTATS];
 };
 
 /* Per-VM counters. */

@@ -23,6 +23,7 @@ void share_unlink_pattern(struct share_engine *e, struct share_vm *sv, uint64_t 
 		ptab_remove(&sv->ptab, &sv->ptab.slot[f->link[0]]);
 	sv->st.pattern_frames--;
 	e->st.pattern_frames--;
+	share_pat_count(e, f->link[1], 0, -1, false);
 }
 
 void share_unlink_content(struct share_engine *e, uint64_t pa)
@@ -144,7 +145,7 @@ int share_cow(struct share_engine *e, struct share_vm *sv, uint64_t gpa)
 	if (pattern) {
 		sv->st.pattern_pages--;
 		e->st.pattern_pages--;
-		share_pat_count(e, pat_id, -1, false);
+		share_pat_count(e, pat_id, -1, 0, false);
 		sv->st.cow_pattern++;
 		e->st.cow_pattern++;
 	} else {

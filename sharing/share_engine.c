@@ -115,7 +115,7 @@ static void release_page(struct share_engine *e, struct share_vm *sv, uint64_t g
 	case FRAME_PATTERN:
 		sv->st.pattern_pages--;
 		e->st.pattern_pages--;
-		share_pat_count(e, f->link[1], -1, false);
+		share_pat_count(e, f->link[1], -1, 0, false);
 		if (f->refcount == 1)
 			share_unlink_pattern(e, sv, pa);
 		break;
@@ -165,22 +165,26 @@ void share_vm_remove(struct share_engine *e, struct share_vm *sv)
 	plat_free(sv);
 }
 
-void share_pat_count(struct share_engine *e, uint32_t id, int64_t d, bool hit)
+void share_pat_count(struct share_engine *e, uint32_t id, int64_t pages, int64_t frames, bool hit)
 {
 	int free_slot = -1;
 
 	for (int i = 0; i < SHARE_PATSTATS; i++) {
 		if (e->st.pattern[i].id == id) {
-			e->st.pattern[i].pages += (uint64_t)d;
+			e->st.pattern[i].pages += (uint64_t)pages;
+			e->st.pattern[i].frames += (uint64_t)frames;
 			e->st.pattern[i].hits += hit;
 			return;
 		}
-		if (!e->st.pattern[i].id && free_slot < 0)
+		/* An unused slot, or one whose pattern has nothing mapped any more. */
+		if (free_slot < 0 && (!e->st.pattern[i].id ||
+				      (!e->st.pattern[i].pages && !e->st.pattern[i].frames)))
 			free_slot = i;
 	}
-	if (free_slot >= 0 && d > 0) {
+	if (free_slot >= 0 && pages >= 0 && frames >= 0 && (pages || frames)) {
 		e->st.pattern[free_slot].id = id;
-		e->st.pattern[free_slot].pages = (uint64_t)d;
+		e->st.pattern[free_slot].pages = (uint64_t)pages;
+		e->st.pattern[free_slot].frames = (uint64_t)frames;
 		e->st.pattern[free_slot].hits = hit;
 	}
 }
@@ -294,6 +298,33 @@ static int check_leaf(void *arg, const struct p2m_leaf *leaf)
 	return 0;
 }
 
+/* check_pattern_slots - each per-pattern slot counts exactly its pattern's frames and their mappings. */
+static int check_pattern_slots(const struct share_engine *e)
+{
+	for (int k = 0; k < SHARE_PATSTATS; k++) {
+		uint64_t frames = 0, pages = 0;
+
+		if (!e->st.pattern[k].id)
+			continue;
+		for (uint64_t i = 0; i < e->fp->nframes; i++) {
+			const struct frame *f = &e->fp->meta[i];
+
+			if (f->kind == FRAME_PATTERN && f->link[1] == e->st.pattern[k].id) {
+				frames++;
+				pages += f->refcount;
+			}
+		}
+		if (frames != e->st.pattern[k].frames || pages != e->st.pattern[k].pages) {
+			plat_log("share_check: pattern %u: %llu pages on %llu frames, counted %llu on %llu",
+				 e->st.pattern[k].id, (unsigned long long)e->st.pattern[k].pages,
+				 (unsigned long long)e->st.pattern[k].frames, (unsigned long long)pages,
+				 (unsigned long long)frames);
+			return -14;
+		}
+	}
+	return 0;
+}
+
 #define CHECK(cond, code, ...)                                  \
 	do {                                                    \
 		if (!(cond)) {                                  \
@@ -359,6 +390,7 @@ int share_check(struct share_engine *e)
 	      (unsigned long long)e->st.pages_sharing, (unsigned long long)(maps_c - frames_c));
 	CHECK(e->fp->count[FRAME_PATTERN] == frames_p && e->fp->count[FRAME_CONTENT] == frames_c,
 	      -13, "frame pool counters disagree");
+	rc = check_pattern_slots(e);
 out:
 	plat_free(c.maps);
 	return rc;

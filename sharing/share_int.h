@@ -99,8 +99,11 @@ static inline void share_flush(struct share_vm *sv)
 		sv->flush(sv->ctx);
 }
 
-/* share_pat_count - adjust the per-pattern page counter of pattern @id by @d. */
-void share_pat_count(struct share_engine *e, uint32_t id, int64_t d, bool hit);
+/*
+ * share_pat_count - adjust the page and frame counters of pattern @id by
+ * @pages and @frames, and count a merge when @hit.
+ */
+void share_pat_count(struct share_engine *e, uint32_t id, int64_t pages, int64_t frames, bool hit);
 
 /* Pattern key tables (share_ptab.c). */
 struct ptab_slot *ptab_find(struct ptab *t, const struct sv_pat_key *key);

@@ -61,7 +61,7 @@ static void count_pattern_page(struct share_engine *e, struct share_vm *sv, uint
 {
 	sv->st.pattern_pages++;
 	e->st.pattern_pages++;
-	share_pat_count(e, id, 1, true);
+	share_pat_count(e, id, 1, 0, true);
 }
 
 /* new_pattern_frame - private frame @pa (mapped read-only at @gpa) becomes a pattern frame of @sv. */
@@ -77,6 +77,7 @@ static void new_pattern_frame(struct share_engine *e, struct share_vm *sv, uint6
 	f->link[1] = id;
 	sv->st.pattern_frames++;
 	e->st.pattern_frames++;
+	share_pat_count(e, id, 0, 1, false);
 	count_pattern_page(e, sv, id);
 }
 

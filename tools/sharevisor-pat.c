@@ -46,6 +46,10 @@ static void bad_pattern(const char *name, const char *re, int ret, const struct 
 			SV_PATSET_MAX);
 		exit(2);
 	}
+	if (err->pos == SV_PAT_NOPOS) {
+		fprintf(stderr, "%s: bad pattern %s: %s\n", prog, name, err->msg);
+		exit(2);
+	}
 	fprintf(stderr, "%s: bad pattern %s at byte %zu: %s\n  ", prog, name, err->pos, err->msg);
 	for (i = 0; i < len; i++)
 		fputc(re[i] >= 32 && re[i] < 127 ? re[i] : '?', stderr);

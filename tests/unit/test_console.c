@@ -78,6 +78,10 @@ static void test_rest_of_line(void **state)
 	assert_int_equal(l.argc, 2);
 	assert_string_equal(l.argv[0], "ab");
 	assert_string_equal(l.argv[1], "(a b)*  x");
+	/* Leading and trailing spaces are not part of it (a trailing space is written \x20). */
+	assert_int_equal(parse("pattern add sp    a b\\x20  ", &l, err), 1);
+	assert_string_equal(l.argv[1], "a b\\x20");
+	assert_int_equal(parse("pattern add sp   ", &l, err), -1);
 }
 
 static void test_unknown(void **state)

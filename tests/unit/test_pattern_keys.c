@@ -337,6 +337,17 @@ static void test_set_add_remove_in_flight(void **state)
 	sv_patset_release(cur);
 	/* errors */
 	assert_int_equal(sv_patset_add(&set, "ab", "x", 1, -1, &err), -SV_EEXIST);
+	assert_int_equal(err.pos, SV_PAT_NOPOS);
+	assert_string_equal(err.msg, "the name is taken (see patterns)");
+	/* A pattern no 4096-byte page matches is refused, in words. */
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(sv_patset_add(&set, "tiny", "abc", 3, -1, &err), -SV_EINVAL);
+	assert_int_equal(err.pos, SV_PAT_NOPOS);
+	assert_non_null(strstr(err.msg, "can never match"));
+	assert_int_equal(sv_patset_add(&set, "long", "a{4097}", 7, -1, &err), -SV_EINVAL);
+	/* A space is a byte like any other. */
+	assert_true(sv_patset_add(&set, "sp", "a b*", 4, -1, &err) > 0);
+	assert_int_equal(sv_patset_remove(&set, "sp"), 0);
 	assert_int_equal(sv_patset_add(&set, "bad name", "x", 1, -1, &err), -SV_EINVAL);
 	assert_int_equal(sv_patset_add(&set, "", "x", 1, -1, &err), -SV_EINVAL);
 	assert_int_equal(sv_patset_add(&set, "x", "(x", 2, -1, &err), -SV_EINVAL);
@@ -350,6 +361,7 @@ static void test_set_capacity(void **state)
 	struct sv_patset set;
 	struct sv_patset_snap *snap;
 	struct sv_pat_hit hit;
+	struct sv_pat_error err;
 	char name[16], re[32];
 	uint8_t *pg = malloc(PAGE);
 	int i;
@@ -362,6 +374,8 @@ static void test_set_capacity(void **state)
 		assert_true(sv_patset_add(&set, name, re, strlen(re), -1, NULL) > 0);
 	}
 	assert_int_equal(sv_patset_add(&set, "one-more", "a", 1, -1, NULL), -SV_ENOSPC);
+	assert_int_equal(sv_patset_add(&set, "one-more", "a*", 2, -1, &err), -SV_ENOSPC);
+	assert_string_equal(err.msg, "the set is full (at most 64 patterns)");
 	snap = sv_patset_acquire(&set);
 	memset(pg, SV_PATSET_MAX, PAGE);	/* matches only the last one */
 	assert_true(sv_patset_match(snap, pg, &hit));

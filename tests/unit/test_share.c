@@ -612,6 +612,132 @@ static void test_pattern_added_later(void **state)
 	world_free(&w);
 }
 
+/* pat_slot - the per-pattern counters of pattern @id in @st, or NULL. */
+static const struct share_pat_stats *pat_slot(const struct share_stats *st, uint32_t id)
+{
+	for (int k = 0; k < SHARE_PATSTATS; k++)
+		if (st->pattern[k].id == id)
+			return &st->pattern[k];
+	return NULL;
+}
+
+/* The per-pattern counters add up to the totals: sum over the slots. */
+static void assert_slots_add_up(const struct share_stats *st)
+{
+	uint64_t pages = 0, frames = 0;
+
+	for (int k = 0; k < SHARE_PATSTATS; k++) {
+		pages += st->pattern[k].pages;
+		frames += st->pattern[k].frames;
+	}
+	assert_int_equal(pages, st->pattern_pages);
+	assert_int_equal(frames, st->pattern_frames);
+}
+
+static uint32_t pat_id_of(struct world *w, const char *name)
+{
+	struct sv_patset_snap *snap = sv_patset_acquire(&w->set);
+	uint32_t id = 0;
+
+	for (uint32_t i = 0; i < snap->n; i++)
+		if (!strcmp(snap->e[i].name, name))
+			id = sv_pat_id(snap->e[i].pat);
+	sv_patset_release(snap);
+	return id;
+}
+
+/*
+ * A removed pattern's frames stay until written, counted under its old id;
+ * the pattern added back under the same name has a new id and counts only
+ * what it merges itself: the per-pattern counters and the totals agree.
+ */
+static void test_pattern_removed_and_added_back(void **state)
+{
+	struct world w = { 0 };
+	struct sv_pat_error err;
+	unsigned char p[PG];
+	struct share_stats st;
+	uint32_t old_id, new_id;
+	(void)state;
+
+	world_init(&w, 2, 8, &npt_format, 2 << 20);
+	memset(p, 0, PG);
+	for (int v = 0; v < 2; v++)
+		for (uint64_t i = 0; i < 6; i++)
+			gwrite(&w, v, i * PG, p, PG);
+	converge(&w);
+	old_id = pat_id_of(&w, "zero");
+	share_get_stats(w.e, &st);
+	assert_int_equal(st.pattern_pages, 12);
+	assert_int_equal(st.pattern_frames, 2);
+	assert_int_equal(pat_slot(&st, old_id)->pages, 12);
+	assert_int_equal(pat_slot(&st, old_id)->frames, 2);
+	assert_slots_add_up(&st);
+
+	assert_int_equal(sv_patset_remove(&w.set, "zero"), 0);
+	assert_true(sv_patset_add(&w.set, "zero", "\\x00{4096}", strlen("\\x00{4096}"), 0, &err) > 0);
+	new_id = pat_id_of(&w, "zero");
+	assert_int_not_equal(new_id, old_id);
+	/* Two more zero pages: merged under the new id, on new frames. */
+	for (int v = 0; v < 2; v++)
+		gwrite(&w, v, 6 * PG, p, PG);
+	converge(&w);
+	share_get_stats(w.e, &st);
+	assert_int_equal(st.pattern_pages, 14);
+	assert_int_equal(st.pattern_frames, 4);
+	assert_int_equal(pat_slot(&st, old_id)->pages, 12);
+	assert_int_equal(pat_slot(&st, new_id)->pages, 2);
+	assert_int_equal(pat_slot(&st, new_id)->frames, 2);
+	assert_slots_add_up(&st);
+	assert_memory_ok(&w);
+
+	/* Writes break the old pages: the old id's counters go down with the totals. */
+	p[0] = 1;
+	for (uint64_t i = 0; i < 6; i++)
+		gwrite(&w, 0, i * PG, p, PG);
+	share_get_stats(w.e, &st);
+	assert_int_equal(pat_slot(&st, old_id)->pages, 6);
+	assert_int_equal(pat_slot(&st, old_id)->frames, 1);
+	assert_slots_add_up(&st);
+	assert_memory_ok(&w);
+	world_free(&w);
+}
+
+/* More patterns over time than counter slots: a slot whose pattern has nothing left is reused. */
+static void test_pattern_slots_reused(void **state)
+{
+	struct world w = { 0 };
+	struct sv_pat_error err;
+	unsigned char p[PG];
+	struct share_stats st;
+	char name[16], re[16];
+	(void)state;
+
+	world_init(&w, 1, 2, &npt_format, 2 << 20);
+	for (int k = 1; k <= SHARE_PATSTATS + 8; k++) {
+		uint32_t id;
+
+		snprintf(name, sizeof(name), "p%d", k);
+		snprintf(re, sizeof(re), "\\x%02x{4096}", k);
+		/* First in the set, before "repeat" (which would match it too). */
+		assert_true(sv_patset_add(&w.set, name, re, strlen(re), 0, &err) > 0);
+		id = pat_id_of(&w, name);
+		memset(p, k, PG);
+		gwrite(&w, 0, 0, p, PG);
+		converge(&w);
+		share_get_stats(w.e, &st);
+		assert_non_null(pat_slot(&st, id));
+		assert_int_equal(pat_slot(&st, id)->pages, 1);
+		assert_int_equal(pat_slot(&st, id)->hits, 1);
+		assert_slots_add_up(&st);
+		memset(p, 0xee, 7);	/* unique content: the frame becomes private again */
+		gwrite(&w, 0, 0, p, PG);
+		assert_int_equal(sv_patset_remove(&w.set, name), 0);
+		assert_memory_ok(&w);
+	}
+	world_free(&w);
+}
+
 /* Removing a VM in the middle of a pass does not make the pass skip another VM. */
 static void test_remove_mid_pass(void **state)
 {
@@ -725,6 +851,8 @@ int main(void)
 		cmocka_unit_test(test_non_determining_pattern),
 		cmocka_unit_test(test_mode_switch_keeps_no_stale_state),
 		cmocka_unit_test(test_pattern_added_later),
+		cmocka_unit_test(test_pattern_removed_and_added_back),
+		cmocka_unit_test(test_pattern_slots_reused),
 		cmocka_unit_test(test_remove_mid_pass),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_model_random),
