@@ -55,6 +55,27 @@ static const char *pct(char *buf, uint64_t part, uint64_t whole)
 	return buf;
 }
 
+/* plural - "s" unless @n is 1: "%llu frame%s". */
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+/* guest_totals - over the VMs that hold memory: their RAM as configured and their populated pages. */
+static void guest_totals(uint64_t *ram_pages, uint64_t *populated)
+{
+	*ram_pages = *populated = 0;
+	for (int id = 1; id <= VM_MAX; id++) {
+		struct vm_usage u;
+
+		if (!vms[id] || vms[id]->state == VM_STOPPED)
+			continue;
+		vmshare_vm_usage(vms[id], &u);
+		*populated += u.populated;
+		*ram_pages += vms[id]->ram_bytes >> PAGE_SHIFT;
+	}
+}
+
 static void get_stats(struct share_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -89,6 +110,14 @@ static void cmd_help(const struct shell_line *l)
 			continue;
 		out("  %s%s%-*s %s\n", ci->name, *ci->args ? " " : "",
 		    (int)(28 - strlen(ci->name) - (*ci->args ? 1 : 0)), ci->args, ci->help);
+		for (const char *d = n ? ci->detail : NULL; d && *d;) {
+			size_t len = 0;
+
+			while (d[len] && d[len] != '\n')
+				len++;
+			out("      %.*s\n", (int)len, d);
+			d += len + (d[len] == '\n');
+		}
 		shown++;
 	}
 	if (!shown)
@@ -99,34 +128,40 @@ static void cmd_stats(void)
 {
 	struct share_stats st;
 	uint64_t total = hv_frames.total, used = frames_used();
-	uint64_t intra, eng = engine_bytes();
+	uint64_t intra, eng = engine_bytes(), ram, populated;
 	char a[16], b[16], c[16];
 
 	get_stats(&st);
+	guest_totals(&ram, &populated);
 	intra = st.pattern_pages - st.pattern_frames;
 	out("memory:   %llu MiB total, %llu MiB used (%s), %llu MiB free\n",
 	    (unsigned long long)(total >> 8), (unsigned long long)(used >> 8), pct(a, used, total),
 	    (unsigned long long)((total - used) >> 8));
-	out("sharing:  mode %s, scan rate %u pages/10ms (now %u), %llu full scans, %llu pages scanned\n",
+	out("sharing:  mode %s, scan rate %u pages/10ms (now %u), %llu full scan%s, %llu page%s scanned\n",
 	    vmshare_mode_name(hv_share ? (int)share_get_mode(hv_share) : 0), vmshare_rate(),
-	    vmshare_rate_now(), (unsigned long long)st.full_scans,
-	    (unsigned long long)st.pages_scanned);
-	out("saved:    %llu pages = %llu KiB (%s of memory): intra-VM %llu (%s), inter-VM %llu (%s)\n",
-	    (unsigned long long)st.saved, (unsigned long long)(st.saved * 4), pct(a, st.saved, total),
-	    (unsigned long long)intra, pct(b, intra, total), (unsigned long long)st.pages_sharing,
-	    pct(c, st.pages_sharing, total));
-	out("pattern:  %llu pages on %llu frames\n", (unsigned long long)st.pattern_pages,
-	    (unsigned long long)st.pattern_frames);
-	out("content:  %llu frames shared by %llu more pages; %llu unshared, %llu volatile (last scan)\n",
-	    (unsigned long long)st.pages_shared, (unsigned long long)st.pages_sharing,
+	    vmshare_rate_now(), (unsigned long long)st.full_scans, plural(st.full_scans),
+	    (unsigned long long)st.pages_scanned, plural(st.pages_scanned));
+	/* Guest memory first: what a researcher compares; host memory last. */
+	out("saved:    %llu page%s = %llu.%llu MiB (intra-VM %llu, inter-VM %llu): %s of populated "
+	    "guest pages, %s of guest RAM, %s of host memory\n",
+	    (unsigned long long)st.saved, plural(st.saved), (unsigned long long)(st.saved / 256),
+	    (unsigned long long)(st.saved % 256 * 10 / 256), (unsigned long long)intra,
+	    (unsigned long long)st.pages_sharing, pct(a, st.saved, populated), pct(b, st.saved, ram),
+	    pct(c, st.saved, total));
+	out("pattern:  %llu page%s on %llu frame%s\n", (unsigned long long)st.pattern_pages,
+	    plural(st.pattern_pages), (unsigned long long)st.pattern_frames, plural(st.pattern_frames));
+	out("content:  %llu frame%s shared by %llu more page%s; %llu unshared, %llu volatile (last scan)\n",
+	    (unsigned long long)st.pages_shared, plural(st.pages_shared),
+	    (unsigned long long)st.pages_sharing, plural(st.pages_sharing),
 	    (unsigned long long)st.pages_unshared, (unsigned long long)st.pages_volatile);
-	out("cow:      %llu pattern, %llu content breaks; %llu merges, %llu aborted, %llu collisions\n",
+	out("cow:      %llu pattern, %llu content breaks; %llu merge%s, %llu aborted, %llu collision%s\n",
 	    (unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
-	    (unsigned long long)st.merges, (unsigned long long)st.merge_aborts,
-	    (unsigned long long)st.hash_collisions);
-	out("cost:     %llu KiB engine memory (%s of memory), %llu pages hashed, %llu clean skips\n",
+	    (unsigned long long)st.merges, plural(st.merges), (unsigned long long)st.merge_aborts,
+	    (unsigned long long)st.hash_collisions, plural(st.hash_collisions));
+	out("cost:     %llu KiB engine memory (%s of host memory), %llu page%s hashed, %llu clean skip%s\n",
 	    (unsigned long long)(eng >> 10), pct(a, eng, total * PAGE_SIZE),
-	    (unsigned long long)st.pages_hashed, (unsigned long long)st.clean_skips);
+	    (unsigned long long)st.pages_hashed, plural(st.pages_hashed),
+	    (unsigned long long)st.clean_skips, plural(st.clean_skips));
 }
 
 static void cmd_stats_json(void)
@@ -225,9 +260,10 @@ static void cmd_vm(struct vm *vm)
 		if (vm->state != VM_STOPPED && v->halt_forever)
 			out("  vcpu %d halted with interrupts disabled at RIP %#llx: only destroy ends it\n",
 			    v->id, (unsigned long long)v->halt_rip);
-	out("  pages: private %llu, pattern %llu (on %llu frames of its own), content %llu\n",
+	out("  pages: private %llu, pattern %llu (on %llu frame%s of its own), content %llu\n",
 	    (unsigned long long)u.private_pages, (unsigned long long)u.pattern_pages,
-	    (unsigned long long)vs.pattern_frames, (unsigned long long)u.content_pages);
+	    (unsigned long long)vs.pattern_frames, plural(vs.pattern_frames),
+	    (unsigned long long)u.content_pages);
 	out("  cow breaks: %llu pattern, %llu content; merges %llu\n",
 	    (unsigned long long)vs.cow_pattern, (unsigned long long)vs.cow_content,
 	    (unsigned long long)vs.merges);

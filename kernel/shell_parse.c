@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* shell_parse.c - the console's command table, tokenizer and argument checks. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,15 +8,35 @@
 
 const struct shell_cmd_info shell_cmds[CMD_COUNT] = {
 	[CMD_HELP] = { "help", "[COMMAND]", 0, 2, 0, "list the commands, or explain one" },
-	[CMD_STATS] = { "stats", "", 0, 0, 0, "memory and sharing counters, one screen" },
+	[CMD_STATS] = { "stats", "", 0, 0, 0, "memory and sharing counters, one screen",
+		"memory: the host's frames; sharing: mode, rate, full scans and pages scanned\n"
+		"saved: guest pages that need no frame of their own, as a share of the populated\n"
+		"  guest pages, of the guest RAM (nominal) and of host memory; intra-VM: pattern\n"
+		"  pages less pattern frames, inter-VM: content pages beyond one per frame\n"
+		"pattern, content: pages on shared frames; cow: copy-on-write breaks, merges\n"
+		"cost: the engine's memory, pages hashed, pages skipped as clean (dirty bits)" },
 	[CMD_STATS_JSON] = { "stats json", "", 0, 0, 0, "the counters as one JSON object (stable keys)" },
-	[CMD_STATS_RESET] = { "stats reset", "", 0, 0, 0, "zero the event counters" },
-	[CMD_VMS] = { "vms", "", 0, 0, 0, "a table of the VMs and their memory" },
+	[CMD_STATS_RESET] = { "stats reset", "", 0, 0, 0, "zero the event counters",
+		"zeroes full scans, pages scanned, hashed and clean skips, merges, aborts,\n"
+		"collisions, COW breaks (each VM's too) and merges per pattern; keeps what is\n"
+		"shared now (saved, pattern and content pages and frames) and scanner_ms" },
+	[CMD_VMS] = { "vms", "", 0, 0, 0, "a table of the VMs and their memory",
+		"id, name, domain: the VM's number, name and sharing domain\n"
+		"state: running, paused, stopped, oom-wait (waits for a free frame) or halted\n"
+		"  (interrupts off: only vm destroy ends it)\n"
+		"RAM MiB: its RAM as configured (mem=); populated: pages it has touched\n"
+		"private: populated pages on frames of their own; pattern: pages on its pattern\n"
+		"  frames (intra-VM); content: pages on content frames (shared across VMs)\n"
+		"saved: the share of its populated pages not charged to it (a pattern frame\n"
+		"  counts once, a content frame is split among the pages on it)" },
 	[CMD_VM] = { "vm", "NAME", 1, 1, 0, "one VM in detail: exits by reason, COW breaks" },
 	[CMD_VM_PAUSE] = { "vm pause", "NAME", 1, 1, 0, "stop running a VM (it keeps its memory)" },
 	[CMD_VM_RESUME] = { "vm resume", "NAME", 1, 1, 0, "run a paused VM again" },
 	[CMD_VM_DESTROY] = { "vm destroy", "NAME", 1, 1, 0, "stop a VM and release all its memory" },
-	[CMD_PATTERNS] = { "patterns", "", 0, 0, 0, "the active pattern set with pages per pattern" },
+	[CMD_PATTERNS] = { "patterns", "", 0, 0, 0, "the active pattern set with pages per pattern",
+		"pages and frames: guest pages on the pattern's frames now; merges: pages merged\n"
+		"  under it (since stats reset); (removed patterns): frames of removed patterns,\n"
+		"  shared until written; total: the pattern line of stats" },
 	[CMD_PATTERN_ADD] = { "pattern add", "NAME REGEX", 2, 2, 1, "add a regex of whole pages; REGEX is the rest of the line, its spaces bytes 0x20" },
 	[CMD_PATTERN_DEL] = { "pattern del", "NAME", 1, 1, 0, "remove a pattern" },
 	[CMD_SHARE] = { "share", "off|intra|inter|on", 1, 1, 0, "what the scanner shares" },
@@ -63,6 +84,58 @@ static int words_match(const char *name, const char *line, const char **after)
 	return 1;
 }
 
+/* first_len - the length of the first word of @s. */
+static size_t first_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && s[n] != ' ')
+		n++;
+	return n;
+}
+
+/* same_first_word - @a and @b (command names) begin with the same word. */
+static bool same_first_word(const char *a, const char *b)
+{
+	size_t n = first_len(a);
+
+	return n == first_len(b) && !strncmp(a, b, n);
+}
+
+void shell_usage(const char *word, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (int c = 0; c < CMD_COUNT && used + 1 < len; c++) {
+		const struct shell_cmd_info *ci = &shell_cmds[c];
+
+		if (!same_first_word(ci->name, word))
+			continue;
+		snprintf(buf + used, len - used, "%s%s%s%s", used ? " | " : "", ci->name,
+			 *ci->args ? " " : "", ci->args);
+		used += strlen(buf + used);
+	}
+}
+
+/*
+ * arg_error - "NAME: WHAT (usage: ...)" into @err; returns -1. The usage is
+ * @ci's own for a two-word command, else that of every command beginning
+ * with its word (the extra words may be a mistyped sub-command).
+ */
+static int arg_error(const struct shell_cmd_info *ci, const char *what, char *err, size_t errlen)
+{
+	char usage[112];
+
+	if (ci->name[first_len(ci->name)])
+		snprintf(usage, sizeof(usage), "%s%s%s", ci->name, *ci->args ? " " : "", ci->args);
+	else
+		shell_usage(ci->name, usage, sizeof(usage));
+	snprintf(err, errlen, "%s: %s (usage: %s)", ci->name, what, usage);
+	return -1;
+}
+
 int shell_parse(const char *line, struct shell_line *out, char *err, size_t errlen)
 {
 	const struct shell_cmd_info *best = NULL;
@@ -87,6 +160,18 @@ int shell_parse(const char *line, struct shell_line *out, char *err, size_t errl
 		}
 	}
 	if (!best) {
+		/* A first word of two-word commands ("scan", "pattern"): say what may follow. */
+		for (int c = 0; c < CMD_COUNT; c++) {
+			char usage[112];
+
+			if (first_len(shell_cmds[c].name) != first_len(w) ||
+			    strncmp(shell_cmds[c].name, w, first_len(w)))
+				continue;
+			shell_usage(shell_cmds[c].name, usage, sizeof(usage));
+			snprintf(err, errlen, "%.*s: expected a sub-command (usage: %s)",
+				 (int)first_len(w), w, usage);
+			return -1;
+		}
 		snprintf(err, errlen, "unknown command '%.*s' (try help)", (int)(p - w > 32 ? 32 : p - w), w);
 		return -1;
 	}
@@ -97,11 +182,8 @@ int shell_parse(const char *line, struct shell_line *out, char *err, size_t errl
 			rest++;
 		if (!*rest)
 			break;
-		if (out->argc == best->max_args) {
-			snprintf(err, errlen, "%s: too many arguments (usage: %s %s)", best->name,
-				 best->name, best->args);
-			return -1;
-		}
+		if (out->argc == best->max_args)
+			return arg_error(best, "too many arguments", err, errlen);
 		if (best->rest && out->argc == best->max_args - 1) {
 			/* The rest of the line, inner spaces kept; trailing ones dropped. */
 			n = strlen(rest);
@@ -121,11 +203,8 @@ int shell_parse(const char *line, struct shell_line *out, char *err, size_t errl
 		out->argv[out->argc++] = out->store + used;
 		used += n + 1;
 	}
-	if (out->argc < best->min_args) {
-		snprintf(err, errlen, "%s: missing argument (usage: %s %s)", best->name, best->name,
-			 best->args);
-		return -1;
-	}
+	if (out->argc < best->min_args)
+		return arg_error(best, "missing argument", err, errlen);
 	return 1;
 }
 

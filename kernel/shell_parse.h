@@ -47,6 +47,7 @@ struct shell_cmd_info {
 	int min_args, max_args;
 	int rest;		/* the last argument takes the rest of the line */
 	const char *help;
+	const char *detail;	/* NULL, or lines ('\n'-separated) `help NAME` adds */
 };
 
 struct shell_line {
@@ -63,6 +64,12 @@ extern const struct shell_cmd_info shell_cmds[CMD_COUNT];
  * empty line, or -1 with a one-line message in @err.
  */
 int shell_parse(const char *line, struct shell_line *out, char *err, size_t errlen);
+
+/*
+ * shell_usage - the usage of every command whose first word is @word's
+ * (e.g. "stats | stats json | stats reset") into @buf; "" when none.
+ */
+void shell_usage(const char *word, char *buf, size_t len);
 
 /* shell_parse_uint - a decimal number in [min, max]; 0, or -1 when not. */
 int shell_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);

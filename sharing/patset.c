@@ -7,7 +7,6 @@
  * phase one runs every pattern's prefilter (a few words per pattern), phase
  * two runs full matches, in set order, only for the survivors.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "mm/errno.h"

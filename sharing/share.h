@@ -224,7 +224,13 @@ void share_set_hash(struct share_engine *e, share_hash_fn fn);
 void share_get_stats(const struct share_engine *e, struct share_stats *out);
 /* share_vm_get_stats - a copy of @sv's counters. */
 void share_vm_get_stats(const struct share_vm *sv, struct share_vm_stats *out);
-/* share_reset_stats - zero the event counters (not the gauges of current state). */
+/*
+ * share_reset_stats - zero the event counters: full_scans, pages_scanned,
+ * merges, merge_aborts, hash_collisions, pages_hashed, clean_skips,
+ * pages_written, cow_skips, oom, the COW breaks, each pattern's hits and
+ * each VM's cow_pattern, cow_content and merges. The gauges of the current
+ * state (pages and frames shared, pages_unshared, pages_volatile) stay.
+ */
 void share_reset_stats(struct share_engine *e);
 
 /* share_mem_bytes - heap bytes the engine holds (indexes, reverse maps, key tables). */

@@ -223,12 +223,14 @@ void share_reset_stats(struct share_engine *e)
 {
 	struct share_stats *s = &e->st;
 
-	s->pages_scanned = s->merges = s->merge_aborts = s->hash_collisions = 0;
+	s->full_scans = s->pages_scanned = s->merges = s->merge_aborts = s->hash_collisions = 0;
 	s->pages_hashed = s->clean_skips = s->pages_written = s->cow_skips = s->oom = 0;
 	s->rmap_steps = 0;
 	s->cow_pattern = s->cow_content = 0;
 	for (int i = 0; i < SHARE_PATSTATS; i++)
 		s->pattern[i].hits = 0;
+	for (int i = 0; i < e->nvms; i++)
+		e->vm[i]->st.cow_pattern = e->vm[i]->st.cow_content = e->vm[i]->st.merges = 0;
 }
 
 uint64_t share_mem_bytes(const struct share_engine *e)

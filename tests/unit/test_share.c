@@ -738,6 +738,53 @@ static void test_pattern_slots_reused(void **state)
 	world_free(&w);
 }
 
+/* stats reset zeroes every event counter, full scans and each VM's too, and keeps the state. */
+static void test_reset_stats(void **state)
+{
+	struct world w = { 0 };
+	unsigned char p[PG];
+	struct share_stats a, b;
+	struct share_vm_stats vs;
+	(void)state;
+
+	world_init(&w, 2, 8, &npt_format, 2 << 20);
+	for (int v = 0; v < 2; v++)
+		for (uint64_t i = 0; i < 8; i++) {
+			make_page(p, i < 4 ? ZERO : DUP, i, 1);
+			gwrite(&w, v, i * PG, p, PG);
+		}
+	converge(&w);
+	p[0] ^= 1;
+	gwrite(&w, 0, 7 * PG, p, PG);	/* one COW break */
+	share_get_stats(w.e, &a);
+	assert_true(a.full_scans > 0 && a.merges > 0 && a.cow_content == 1);
+	share_reset_stats(w.e);
+	share_get_stats(w.e, &b);
+	assert_int_equal(b.full_scans, 0);
+	assert_int_equal(b.pages_scanned, 0);
+	assert_int_equal(b.pages_hashed + b.clean_skips + b.pages_written + b.cow_skips, 0);
+	assert_int_equal(b.merges + b.merge_aborts + b.hash_collisions + b.oom, 0);
+	assert_int_equal(b.cow_pattern + b.cow_content, 0);
+	for (int k = 0; k < SHARE_PATSTATS; k++)
+		assert_int_equal(b.pattern[k].hits, 0);
+	for (int v = 0; v < 2; v++) {
+		share_vm_get_stats(w.vm[v].sv, &vs);
+		assert_int_equal(vs.cow_pattern + vs.cow_content + vs.merges, 0);
+	}
+	/* The state stays. */
+	assert_int_equal(b.saved, a.saved);
+	assert_int_equal(b.pattern_pages, a.pattern_pages);
+	assert_int_equal(b.pattern_frames, a.pattern_frames);
+	assert_int_equal(b.pages_shared, a.pages_shared);
+	assert_int_equal(b.pages_sharing, a.pages_sharing);
+	assert_slots_add_up(&b);
+	share_scan_full(w.e);
+	share_get_stats(w.e, &b);
+	assert_int_equal(b.full_scans, 1);
+	assert_memory_ok(&w);
+	world_free(&w);
+}
+
 /* Removing a VM in the middle of a pass does not make the pass skip another VM. */
 static void test_remove_mid_pass(void **state)
 {
@@ -853,6 +900,7 @@ int main(void)
 		cmocka_unit_test(test_pattern_added_later),
 		cmocka_unit_test(test_pattern_removed_and_added_back),
 		cmocka_unit_test(test_pattern_slots_reused),
+		cmocka_unit_test(test_reset_stats),
 		cmocka_unit_test(test_remove_mid_pass),
 		cmocka_unit_test(test_modes),
 		cmocka_unit_test(test_model_random),
