@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """test_record.py - svctl's record (what make demo runs): one stats json
-object per sample with host_time added, appended to the file, and with a
+object per sample with host_time added, in a new file, and with a
 guest log the guests' console lines that came meanwhile, exactly those."""
 import json
 import os
