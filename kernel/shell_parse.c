@@ -11,7 +11,7 @@ const struct shell_cmd_info shell_cmds[CMD_COUNT] = {
 	[CMD_STATS] = { "stats", "", 0, 0, 0, "memory and sharing counters, one screen",
 		"memory: the host's frames; sharing: mode, rate, full scans and pages scanned\n"
 		"saved: guest pages that need no frame of their own, as a share of the populated\n"
-		"  guest pages, of the guest RAM (nominal) and of host memory; intra-VM: pattern\n"
+		"  guest pages, of the guest RAM (mem=) and of host memory; intra-VM: pattern\n"
 		"  pages less pattern frames, inter-VM: content pages beyond one per frame\n"
 		"pattern, content: pages on shared frames; cow: copy-on-write breaks, merges\n"
 		"cost: the engine's memory, pages hashed, pages skipped as clean (dirty bits)" },
@@ -164,8 +164,7 @@ int shell_parse(const char *line, struct shell_line *out, char *err, size_t errl
 		for (int c = 0; c < CMD_COUNT; c++) {
 			char usage[112];
 
-			if (first_len(shell_cmds[c].name) != first_len(w) ||
-			    strncmp(shell_cmds[c].name, w, first_len(w)))
+			if (!same_first_word(shell_cmds[c].name, w))
 				continue;
 			shell_usage(shell_cmds[c].name, usage, sizeof(usage));
 			snprintf(err, errlen, "%.*s: expected a sub-command (usage: %s)",
