@@ -298,10 +298,11 @@ void vmshare_report(void)
 	meta = hv_frames.meta_bytes;
 	cost = share_mem_bytes(hv_share) + meta;
 	p = pct10(st.saved, hv_frames.total);
-	pr_info("sharing: %llu pages scanned in %llu full scans; pattern pages %llu on %llu frames; "
+	pr_info("sharing: %llu pages scanned in %llu full scans; pattern pages %llu on %llu frame%s; "
 		"content frames %llu shared by %llu more pages; saved %llu pages (%u.%u%% of host memory)\n",
 		(unsigned long long)st.pages_scanned, (unsigned long long)st.full_scans,
 		(unsigned long long)st.pattern_pages, (unsigned long long)st.pattern_frames,
+		st.pattern_frames == 1 ? "" : "s",
 		(unsigned long long)st.pages_shared, (unsigned long long)st.pages_sharing,
 		(unsigned long long)st.saved, p / 10, p % 10);
 	p = pct10(cost, total);

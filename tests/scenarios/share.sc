@@ -30,6 +30,6 @@ EXPECT=(
 	'^\[churn\] share: after churn pattern=([0-9]+)/\1 private=([0-9]+)/\2'
 	'^\[churn\] test churn: ok'
 	'^\[churn\] guest share: PASS'
-	'^sharing: .* pattern pages [0-9]+ on [0-9]+ frames; content frames [0-9]+'
+	'^sharing: .* pattern pages [0-9]+ on [0-9]+ frames?; content frames [0-9]+'
 	'^sharing: COW breaks [1-9][0-9]* pattern, [1-9][0-9]* content; .* 0 hash collisions; [0-9]+ pages hashed, [1-9][0-9]* skipped as clean'
 )
