@@ -10,7 +10,7 @@ set -eu
 # the first one apt knows is installed when neither is.
 PKGS="gcc libc6-dev binutils make grub-pc-bin grub-common xorriso mtools \
 qemu-system-x86 bochs bochsbios vgabios libcmocka-dev libpcre2-dev \
-clang libclang-rt-dev|libclang-rt-14-dev|libclang-rt-18-dev python3 gnuplot-nox libcapstone-dev"
+clang libclang-rt-dev|libclang-rt-14-dev|libclang-rt-18-dev python3 gnuplot-nox libcapstone-dev tmux"
 
 installed() {
 	case "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" in

@@ -2,8 +2,11 @@
 # SPDX-License-Identifier: MIT
 # run-qemu.sh - boot an ISO under QEMU TCG with AMD SVM + NPT, console on this terminal.
 #   run-qemu.sh ISO [extra QEMU arguments, e.g. -s -S for gdb]
-# Ctrl-A X quits QEMU. With CONSOLE=socket the serial line goes to
-# build/console.sock instead (for scripts/svctl; QEMU's monitor stays on stdio).
+# QEMU's own escape key is moved from Ctrl-A to Ctrl-] (-echr 0x1d), so that
+# Ctrl-A reaches the hypervisor (three of them leave `console NAME`);
+# Ctrl-] X quits QEMU, Ctrl-] C toggles QEMU's monitor. With CONSOLE=socket
+# the serial line goes to build/console.sock instead (for scripts/svctl;
+# QEMU's monitor stays on stdio).
 # QEMU_MEM: the machine's MiB (default 512; make run sets it for its guests).
 set -eu
 iso=$1
@@ -18,7 +21,7 @@ if [ "${CONSOLE:-}" = socket ]; then
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"
 fi
 echo "sharevisor under QEMU (SVM+NPT). At the 'sharevisor>' prompt type 'stats' and Enter" \
-	"('help' lists the commands). Quit: Ctrl-A X."
+	"('help' lists the commands). Quit: Ctrl-] X (QEMU's monitor: Ctrl-] C)."
 exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m "${QEMU_MEM:-512}" \
-	-display none -serial mon:stdio -no-reboot \
+	-display none -serial mon:stdio -echr 0x1d -no-reboot \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"
