@@ -5,7 +5,8 @@
  * Modes: the shell (line editor + commands), attached to a VM (keys go to
  * its UART; Ctrl-A three times returns), and watch (a stats line every
  * period until any key). Guest lines are printed "[name] text" and kept
- * in a per-VM ring for `log NAME`.
+ * in a per-VM ring for `log NAME`. At the prompt Ctrl-A is the line
+ * editor's Home; Tab completes command words and VM names.
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include "kernel/lineedit.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "kernel/shell_parse.h"
 #include "kernel/vm.h"
 
 #define CTRL_A 0x01
@@ -24,6 +26,7 @@
 enum con_mode { CON_SHELL, CON_ATTACHED, CON_WATCH };
 
 static struct lineedit le;
+static char echo[LE_ECHO_MAX];	/* the line editor's output for one key */
 static enum con_mode mode;
 static bool interactive, prompt_shown, at_line_start = true;
 static bool running;	/* a command is running: no prompt between its output lines */
@@ -56,8 +59,8 @@ static void redraw(void)
 	if (!interactive || running || mode != CON_SHELL || prompt_shown || !at_line_start)
 		return;
 	raw_write(CONSOLE_PROMPT);
-	le.buf[le.len] = '\0';
-	raw_write(le.buf);
+	le_draw(&le, echo);
+	raw_write(echo);
 	prompt_shown = true;
 }
 
@@ -73,12 +76,29 @@ void console_write(const char *s)
 	redraw();
 }
 
+/* vm_name - the @i-th VM's name, for Tab; NULL after the last. */
+static const char *vm_name(void *arg, unsigned i)
+{
+	(void)arg;
+	for (int id = 1; id <= VM_MAX; id++)
+		if (vms[id] && !i--)
+			return vms[id]->name;
+	return NULL;
+}
+
+static bool complete(void *arg, const char *line, unsigned start, unsigned i, char *out,
+		     size_t outlen)
+{
+	return shell_complete(line, start, i, out, outlen, vm_name, arg);
+}
+
 void console_init(bool show_prompt, unsigned stats_every_s)
 {
 	/* Bytes are taken from the UART as they arrive, even while a guest runs. */
 	uart_enable_rx_interrupt();
 	arch_serial_irq(uart_rx_interrupt);
 	le_init(&le);
+	le.complete = complete;
 	interactive = show_prompt;
 	stats_period_ns = (uint64_t)stats_every_s * 1000000000ull;
 	stats_next = arch_now_ns() + stats_period_ns;
@@ -153,9 +173,7 @@ static void attached_key(int c)
 
 static void shell_key(int c)
 {
-	char echo[8];
 	enum le_event ev;
-	bool cr;
 
 	if (!interactive) {
 		interactive = true;
@@ -165,27 +183,23 @@ static void shell_key(int c)
 		redraw();
 	ev = le_feed(&le, (unsigned char)c, echo);
 	raw_write(echo);
-	if (ev == LE_NONE) {
-		if (!strcmp(echo, "^U\r\n")) {
-			prompt_shown = false;
-			redraw();
-		}
+	if (ev == LE_NONE)
 		return;
-	}
 	prompt_shown = false;
 	at_line_start = true;
 	if (ev == LE_LINE) {
 		running = true;
-		if (le.overflow)
+		if (le.bad)
+			printk(LOG_ALWAYS, "error: the line held %u byte%s that %s not text; nothing run\n",
+			       le.bad, le.bad == 1 ? "" : "s", le.bad == 1 ? "is" : "are");
+		else if (le.overflow)
 			printk(LOG_ALWAYS, "error: line too long (at most %d characters)\n", LINE_MAX);
 		else
 			shell_exec(le.buf);
 		running = false;
 	}
-	/* Keep the CR state: the LF of a CR LF pair must not end an empty line. */
-	cr = le.last_cr;
-	le_init(&le);
-	le.last_cr = cr;
+	if (ev != LE_REDRAW)
+		le_next(&le);	/* the CR state stays: the LF of CR LF must not end an empty line */
 	redraw();
 }
 

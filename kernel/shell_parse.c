@@ -6,6 +6,8 @@
 
 #include "kernel/shell_parse.h"
 
+#define LINE_BEFORE_MAX 256	/* shell_complete: the words before the one completed */
+
 const struct shell_cmd_info shell_cmds[CMD_COUNT] = {
 	[CMD_HELP] = { "help", "[COMMAND]", 0, 2, 0, "list the commands, or explain one" },
 	[CMD_STATS] = { "stats", "", 0, 0, 0, "memory and sharing counters, one screen",
@@ -222,4 +224,90 @@ int shell_parse_uint(const char *s, unsigned long min, unsigned long max, unsign
 		return -1;
 	*out = v;
 	return 0;
+}
+
+/* word_at - the @k-th word (from 0) of @s, its length in @n; NULL if it has no such word. */
+static const char *word_at(const char *s, unsigned k, size_t *n)
+{
+	const char *w;
+
+	for (;;) {
+		*n = next_word(&s, &w);
+		if (!*n)
+			return NULL;
+		if (!k--)
+			return w;
+	}
+}
+
+/* same_words - the first @k words of @a and @b are the same. */
+static bool same_words(const char *a, const char *b, unsigned k)
+{
+	for (unsigned j = 0; j < k; j++) {
+		size_t na, nb;
+		const char *wa = word_at(a, j, &na), *wb = word_at(b, j, &nb);
+
+		if (!wa || !wb || na != nb || strncmp(wa, wb, na))
+			return false;
+	}
+	return true;
+}
+
+/* takes_vm_name - command @c's first argument is a VM's name. */
+static bool takes_vm_name(int c)
+{
+	return !strncmp(shell_cmds[c].args, "NAME", 4) && c != CMD_PATTERN_DEL &&
+	       c != CMD_PATTERN_ADD;
+}
+
+bool shell_complete(const char *line, unsigned start, unsigned i, char *out, size_t outlen,
+		    const char *(*vm_name)(void *arg, unsigned i), void *arg)
+{
+	char before[LINE_BEFORE_MAX];
+	const char *w, *name;
+	size_t n, len = start < sizeof(before) - 1 ? start : sizeof(before) - 1;
+	unsigned k = 0;
+	bool help = false;
+
+	memcpy(before, line, len);
+	before[len] = '\0';
+	/* "help stats j" completes like "stats j", without VM names. */
+	if ((w = word_at(before, 0, &n)) && n == 4 && !strncmp(w, "help", 4)) {
+		memmove(before, w + 4, strlen(w + 4) + 1);
+		help = true;
+	}
+	while (word_at(before, k, &n))
+		k++;
+	/* The next word of each command name that starts with the words before, once. */
+	for (int c = 0; c < CMD_COUNT; c++) {
+		bool dup = false;
+
+		name = shell_cmds[c].name;
+		if (!(w = word_at(name, k, &n)) || !same_words(name, before, k))
+			continue;
+		for (int d = 0; d < c && !dup; d++) {
+			size_t dn;
+			const char *dw = word_at(shell_cmds[d].name, k, &dn);
+
+			dup = dw && dn == n && !strncmp(dw, w, n) && same_words(shell_cmds[d].name, before, k);
+		}
+		if (dup || i--)
+			continue;
+		snprintf(out, outlen, "%.*s", (int)n, w);
+		return true;
+	}
+	/* VM names, where a command of exactly these words takes one first. */
+	for (int c = 0; c < CMD_COUNT; c++) {
+		name = shell_cmds[c].name;
+		if (help || !k || !takes_vm_name(c) || word_at(name, k, &n) || !word_at(name, k - 1, &n) ||
+		    !same_words(name, before, k))
+			continue;
+		for (unsigned v = 0; (name = vm_name(arg, v)); v++)
+			if (!i--) {
+				snprintf(out, outlen, "%s", name);
+				return true;
+			}
+		return false;
+	}
+	return false;
 }

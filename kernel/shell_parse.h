@@ -12,6 +12,7 @@
 #ifndef SV_KERNEL_SHELL_PARSE_H
 #define SV_KERNEL_SHELL_PARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define SHELL_MAX_ARGS 4
@@ -70,6 +71,17 @@ int shell_parse(const char *line, struct shell_line *out, char *err, size_t errl
  * (e.g. "stats | stats json | stats reset") into @buf; "" when none.
  */
 void shell_usage(const char *word, char *buf, size_t len);
+
+/*
+ * shell_complete - Tab's words: the @i-th word (from 0) that may stand at
+ * @line[@start], where @line holds the words before it: the next word of a
+ * command name whose first words these are ("help" before them does not
+ * count), then, where a command takes a VM's NAME there, the VM names
+ * @vm_name(@arg, 0, 1, ...) gives until it returns NULL. Copies the word
+ * into @out (@outlen bytes); returns false after the last.
+ */
+bool shell_complete(const char *line, unsigned start, unsigned i, char *out, size_t outlen,
+		    const char *(*vm_name)(void *arg, unsigned i), void *arg);
 
 /* shell_parse_uint - a decimal number in [min, max]; 0, or -1 when not. */
 int shell_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);

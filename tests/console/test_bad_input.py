@@ -26,11 +26,20 @@ def test(boots):
                  "watch 0", "watch 1 2", "share", "pattern add onlyname", "pattern del",
                  "help nosuch", "stats bogus", "log", "console"]:
         one_error(con, line)
-    # 8-bit bytes and control characters (not CR, LF, ^C, ^U, BS, DEL) are ignored.
-    junk = bytes(range(0x80, 0x100)) + bytes(c for c in range(0x20) if c not in b"\r\n\x03\x15\x08")
-    check(con.cmd(junk.decode("latin-1")) == [], "junk line gave output")
-    check(con.cmd(junk.decode("latin-1") + "version")[0].startswith("sharevisor "),
-          "junk + version")
+    # Bytes that are not text (8-bit bytes, control characters without a key's
+    # meaning) give one error line and run nothing, wherever they are in the line.
+    junk = bytes(range(0x80, 0x100)) + bytes(c for c in range(0x20) if c not in
+                                             b"\x01\x02\x03\x04\x05\x06\x08\t\n\x0b\x0c\r"
+                                             b"\x0e\x10\x15\x17\x1b")
+    one_error(con, junk.decode("latin-1"),
+              "error: the line held %d bytes that are not text; nothing run" % len(junk))
+    one_error(con, "vers\x00\xffion", "error: the line held 2 bytes that are not text; nothing run")
+    one_error(con, "\x80version", "error: the line held 1 byte that is not text; nothing run")
+    # A bad line is not kept in the history: Up brings back the last good one.
+    alive(con)
+    one_error(con, "vers\x00ion")
+    ans = con.cmd("\x1b[A")
+    check(len(ans) == 1 and ans[0].startswith("sharevisor "), "Up after a bad line: %r" % ans)
     # A burst of random bytes, then a clean line.
     rnd = random.Random(7)
     t0 = time.monotonic()

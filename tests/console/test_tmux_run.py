@@ -7,8 +7,9 @@
 # tests' ISO inside a detached tmux session (a real pty, private tmux
 # server), types with `tmux send-keys` and reads the screen with
 # `tmux capture-pane`: `console idle` reaches the guest, Ctrl-A three times
-# comes back to the prompt (QEMU must not take Ctrl-A as its escape), and
-# Ctrl-] X quits QEMU.
+# comes back to the prompt (QEMU must not take Ctrl-A as its escape), the
+# keys tmux sends for Up, Home and End edit and recall lines, and Ctrl-] X
+# quits QEMU.
 import os
 import shutil
 import subprocess
@@ -98,6 +99,22 @@ def test(boots):
         wait_screen(lambda ls: "detached from 'idle'" in ls and last_is_prompt(ls),
                     "Ctrl-A x3 did not come back to the prompt")
         run_cmd("version", "sharevisor ")
+        # Up arrow recalls `version`; Ctrl-U erases it; Home and End edit a new line.
+        tmux("send-keys", "-t", SESSION, "Up")
+        wait_screen(lambda ls: ls and ls[-1] == "sharevisor> version", "Up did not recall")
+        tmux("send-keys", "-t", SESSION, "C-u")
+        wait_screen(lambda ls: last_is_prompt(ls) and len(ls) > 1 and
+                    ls[-2] == "sharevisor> version^U", "Ctrl-U did not erase the line")
+        tmux("send-keys", "-t", SESSION, "-l", "ersio")
+        tmux("send-keys", "-t", SESSION, "Home")
+        tmux("send-keys", "-t", SESSION, "-l", "v")
+        tmux("send-keys", "-t", SESSION, "End")
+        tmux("send-keys", "-t", SESSION, "-l", "n")
+        wait_screen(lambda ls: ls and ls[-1] == "sharevisor> version", "Home/End did not edit the line")
+        tmux("send-keys", "-t", SESSION, "Enter")
+        wait_screen(lambda ls: last_is_prompt(ls) and
+                    sum(ln.startswith("sharevisor ") and "backend" in ln for ln in ls) >= 2,
+                    "the edited line did not run")
         # QEMU's escape is Ctrl-]: Ctrl-] X ends QEMU.
         tmux("send-keys", "-t", SESSION, "C-]", "x")
         wait_screen(lambda ls: any("QEMU: Terminated" in ln for ln in ls),
@@ -107,4 +124,4 @@ def test(boots):
                        stderr=subprocess.DEVNULL)
 
 
-main("make run's QEMU in tmux: console idle, Ctrl-A x3, Ctrl-] X", test)
+main("make run's QEMU in tmux: console idle, Ctrl-A x3, arrows, Ctrl-] X", test)
