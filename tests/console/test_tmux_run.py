@@ -8,8 +8,8 @@
 # server), types with `tmux send-keys` and reads the screen with
 # `tmux capture-pane`: `console idle` reaches the guest, Ctrl-A three times
 # comes back to the prompt (QEMU must not take Ctrl-A as its escape), the
-# keys tmux sends for Up, Home and End edit and recall lines, and Ctrl-] X
-# quits QEMU.
+# keys tmux sends for Up, Home and End edit and recall lines, Tab lists and
+# completes, and Ctrl-] X quits QEMU.
 import os
 import shutil
 import subprocess
@@ -18,11 +18,12 @@ import time
 from svtest import CEILING, OUT, QUIET, ROOT, Failed, check, main
 
 SOCK = "sv-tmux-%d" % os.getpid()   # a tmux server of our own (tmux -L)
+TMUX = ["tmux", "-f", os.devnull, "-L", SOCK]   # without the user's ~/.tmux.conf
 SESSION = "run"
 
 
 def tmux(*args, capture=False):
-    r = subprocess.run(["tmux", "-L", SOCK] + list(args), cwd=ROOT,
+    r = subprocess.run(TMUX + list(args), cwd=ROOT,
                        stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
                        stderr=subprocess.PIPE, universal_newlines=True)
     if r.returncode:
@@ -37,7 +38,7 @@ def screen():
 
 
 def alive():
-    r = subprocess.run(["tmux", "-L", SOCK, "has-session", "-t", SESSION],
+    r = subprocess.run(TMUX + ["has-session", "-t", SESSION],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return r.returncode == 0
 
@@ -89,7 +90,9 @@ def test(boots):
     try:
         wait_screen(lambda ls: any("sharevisor under QEMU" in ln for ln in ls), "no banner")
         # In test mode the prompt appears at the first key.
-        wait_screen(lambda ls: any("vm 3 'idle'" in ln for ln in ls), "no VM line")
+        # The share guests' last lines first: no guest line comes between the checks below.
+        wait_screen(lambda ls: all(any(ln.endswith("[%s] share: lingering; send 'q' to exit" % g)
+                                       for ln in ls) for g in "ab"), "the share guests did not finish")
         tmux("send-keys", "-t", SESSION, "Enter")
         wait_screen(last_is_prompt, "no prompt")
         run_cmd("console idle", "attached to 'idle'", prompt=False)
@@ -115,13 +118,25 @@ def test(boots):
         wait_screen(lambda ls: last_is_prompt(ls) and
                     sum(ln.startswith("sharevisor ") and "backend" in ln for ln in ls) >= 2,
                     "the edited line did not run")
+        # Tab: several matches are listed on a line of their own, one is completed.
+        tmux("send-keys", "-t", SESSION, "-l", "v")
+        tmux("send-keys", "-t", SESSION, "Tab")
+        wait_screen(lambda ls: "vms  vm  version" in ls and ls[-1] == "sharevisor> v",
+                    "Tab did not list vms, vm, version")
+        tmux("send-keys", "-t", SESSION, "-l", "er")
+        tmux("send-keys", "-t", SESSION, "Tab")
+        wait_screen(lambda ls: ls and ls[-1] == "sharevisor> version", "Tab did not complete")
+        tmux("send-keys", "-t", SESSION, "Enter")
+        wait_screen(lambda ls: last_is_prompt(ls) and
+                    sum(ln.startswith("sharevisor ") and "backend" in ln for ln in ls) >= 3,
+                    "the completed line did not run")
         # QEMU's escape is Ctrl-]: Ctrl-] X ends QEMU.
         tmux("send-keys", "-t", SESSION, "C-]", "x")
         wait_screen(lambda ls: any("QEMU: Terminated" in ln for ln in ls),
                     "Ctrl-] X did not quit QEMU")
     finally:
-        subprocess.run(["tmux", "-L", SOCK, "kill-server"], stdout=subprocess.DEVNULL,
+        subprocess.run(TMUX + ["kill-server"], stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL)
 
 
-main("make run's QEMU in tmux: console idle, Ctrl-A x3, arrows, Ctrl-] X", test)
+main("make run's QEMU in tmux: console idle, Ctrl-A x3, arrows, Tab, Ctrl-] X", test)
