@@ -22,7 +22,8 @@
  * SV_HC_SCAN_NOW, SV_HC_PAGE_STATE and SV_HC_BARRIER, and the machine-wide
  * counters (full scans, pages shared/sharing), exist only when the hypervisor
  * runs with test_exit: they would let a guest load the machine or learn what
- * other VMs hold (the deduplication side channel).
+ * other VMs hold (the deduplication side channel). Hypercalls from user mode
+ * raise #UD, except SV_HC_BARRIER in test mode.
  *
  * Ports: 0x3f8 a 16550 UART (output to the hypervisor console, prefixed with
  * the VM's name); 0xf4 debug exit (QEMU's isa-debug-exit convention: a byte

@@ -13,7 +13,10 @@
  * (CPUID 0x40000002), waits until at least as many pages as its zero and
  * pattern pages are pattern-shared and PEERS other VMs' copies of its
  * shared pages are merged (when PEERS > 0), checks that, and that the
- * rewrite broke copy-on-write.
+ * rewrite broke copy-on-write. With PEERS, no VM rewrites before all
+ * PEERS + 1 have checked (the test barrier hypercall, which test mode lets
+ * user mode reach): a VM done early would take its copies away from the
+ * count of a slower one.
  *
  *   memcheck MIB SEED SHARED NAP [PEERS]
  */
@@ -40,6 +43,20 @@ static long long sv_counter(unsigned idx)
 		return -1;
 	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(SV_CPUID_COUNTER), "c"(idx));
 	return b == 1 ? (long long)((uint64_t)d << 32 | a) : -1;
+}
+
+/* sv_barrier - arrive at test barrier @id; how many VMs have (VMCALL on Intel, VMMCALL on AMD). */
+static long long sv_barrier(unsigned id)
+{
+	uint32_t a = 0, b, c, d;
+	uint64_t rax = SV_HC_BARRIER, rbx = id;
+
+	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "=c"(c), "=d"(d));
+	if (b == 0x68747541u)	/* "Auth"enticAMD */
+		__asm__ volatile("vmmcall" : "+a"(rax), "+b"(rbx) : : "memory");
+	else
+		__asm__ volatile("vmcall" : "+a"(rax), "+b"(rbx) : : "memory");
+	return (long long)rax;
 }
 
 static uint64_t mix(uint64_t x)
@@ -150,6 +167,8 @@ int main(int argc, char **argv)
 		       sv_counter(SV_CNT_FULL_SCANS) - scans0, pat, (unsigned long long)(pages / 2), sharing,
 		       (unsigned long long)(peers * (pages / 4)), low ? "LOW" : "ok");
 		fflush(stdout);
+		for (unsigned t = 0; peers && t < nap && sv_barrier(0) < (long long)peers + 1; t++)
+			sleep(1);
 	}
 	bad1 = verify(buf, pages, 0, seed, shared);
 	for (uint64_t i = 0; i < pages; i++)
