@@ -20,6 +20,10 @@ if [ "${CONSOLE:-}" = socket ]; then
 		-display none -serial "unix:$sock,server=on,wait=off" -monitor stdio -no-reboot \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"
 fi
+case " $* " in
+*" -S "*) echo "QEMU is stopped at the first instruction and waits for gdb on :1234:" \
+	"gdb build/sharevisor.elf -ex 'target remote :1234', then 'continue'." ;;
+esac
 echo "sharevisor under QEMU (SVM+NPT). At the 'sharevisor>' prompt type 'stats' and Enter" \
 	"('help' lists the commands). Quit: Ctrl-] X (QEMU's monitor: Ctrl-] C)."
 exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m "${QEMU_MEM:-512}" \
