@@ -3,7 +3,9 @@
 #
 #   make            build/sharevisor.elf, the test guests, host tests and tools (warnings are errors)
 #   make run        boot the default scenario under QEMU TCG (AMD SVM + NPT): four Debian
-#                   Linux guests; GUEST=test for the test guests, VMS=N (mk/guests.mk)
+#                   Linux guests; GUEST=test for the test guests, VMS=N, MEM=SIZE each
+#                   (mk/guests.mk); SCENARIO=FILE boots a scenario file of one's own
+#                   instead; HV_OPTS="..." adds to the hypervisor's command line
 #   make run-bochs  boot it under Bochs (Intel VMX + EPT)
 #   make debug      QEMU with a gdb stub on :1234, stopped at the first instruction
 #   make test       every test: host unit tests, differential, fuzz smoke, scenarios
@@ -12,6 +14,9 @@
 #
 # mm/ and sharing/ build twice: freestanding into the hypervisor and hosted
 # (build/host/) into tests, tools and benchmarks.
+#
+# A build step prints one short line ("  CC      kernel/vm.c"); V=1 prints each
+# command in full, make -s nothing.
 
 BUILD    := build
 CC       := gcc
@@ -43,6 +48,14 @@ UNIT_BIN = $(patsubst tests/unit/%.c,$(BUILD)/host/tests/%,$(UNIT_SRC))
 TOOL_SRC := $(wildcard tools/sharevisor-*.c)
 TOOL_BIN = $(patsubst tools/%.c,$(BUILD)/host/%,$(TOOL_SRC))
 
+ifeq ($(V),1)
+say =
+else ifneq ($(findstring s,$(firstword -$(MAKEFLAGS))),)
+say = @
+else
+say = @printf '  %-7s %s\n' '$(1)' '$(2)';
+endif
+
 all: $(BUILD)/sharevisor.elf guests host
 
 # Feature fragments (guests, benchmarks, fuzzing, extra host sources): each
@@ -50,37 +63,60 @@ all: $(BUILD)/sharevisor.elf guests host
 include $(sort $(wildcard mk/*.mk))
 
 $(BUILD)/sharevisor.elf: $(HV_OBJ) linker.ld
-	$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJ)
+	$(call say,LD,$@)$(LD) $(HV_LDFLAGS) -o $@ $(HV_OBJ)
 
 $(BUILD)/hv/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(HV_CFLAGS) -c $< -o $@
 
 $(BUILD)/hv/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(HV_ASFLAGS) -c $< -o $@
+	$(call say,AS,$<)$(CC) $(HV_ASFLAGS) -c $< -o $@
 
-# The default ISO: the hypervisor and the default scenario's guests (mk/guests.mk).
-$(BUILD)/sharevisor.iso: $(BUILD)/sharevisor.elf scripts/mkiso.sh guests check-default $(DEFAULT_DEPS)
-	@scripts/mkiso.sh $@ "$(BUILD)/sharevisor.elf" "" $(DEFAULT_MODULES)
+# What make run, run-bochs, debug and demo boot: the default scenario
+# (build/sharevisor.iso: mk/guests.mk's GUEST, VMS and MEM), or with
+# SCENARIO=FILE a scenario file (tests/scenarios/*.sc's format; its CMDLINE,
+# MODULES and MEM are used, the test fields ignored) in build/run/NAME.iso;
+# HV_OPTS is added to the hypervisor's command line in both. The ISO is
+# rebuilt only when its grub.cfg or a file in it changed (scripts/mkiso.sh);
+# the files under build/ are made first (guests, the Linux guest).
+ifdef SCENARIO
+ifeq ($(wildcard $(SCENARIO)),)
+$(error SCENARIO=$(SCENARIO): no such file)
+endif
+RUN_ISO := $(BUILD)/run/$(basename $(notdir $(SCENARIO))).iso
+RUN_FILES := $(filter build/%,$(shell scripts/scenario.sh files $(SCENARIO)))
+QEMU_MEM := $(shell scripts/scenario.sh mem $(SCENARIO))
+$(RUN_ISO): $(BUILD)/sharevisor.elf $(RUN_FILES) FORCE
+	@scripts/scenario.sh run-iso $(SCENARIO) $@ "$(HV_OPTS)"
+else
+RUN_ISO := $(BUILD)/sharevisor.iso
+RUN_FILES := $(filter build/%,$(patsubst "%,%,$(filter "%,$(DEFAULT_MODULES))))
+$(RUN_ISO): $(BUILD)/sharevisor.elf $(RUN_FILES) FORCE
+	@scripts/mkiso.sh $@ "$(BUILD)/sharevisor.elf" "$(HV_OPTS)" $(DEFAULT_MODULES)
+endif
+
+# The Linux test guest's files: scripts/linux-guest.sh makes them, changing
+# only what is out of date (so an ISO holding them is rebuilt only then).
+$(BUILD)/linux/vmlinuz $(BUILD)/linux/vmlinux $(BUILD)/linux/initrd.img: linux-guest ;
 
 host: $(HOST_LIB) $(UNIT_BIN) $(TOOL_BIN)
 
 $(BUILD)/host/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
+	$(call say,HOSTCC,$<)$(HOSTCC) $(HOST_CFLAGS) -c $< -o $@
 
 $(HOST_LIB): $(filter-out %/host_plat.o,$(HOST_OBJ))
 	@mkdir -p $(dir $@)
-	rm -f $@ && ar rcs $@ $^
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILD)/host/tests/%: tests/unit/%.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -lcmocka -o $@
+	$(call say,HOSTCC,$@)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -lcmocka -o $@
 
 $(BUILD)/host/%: tools/%.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
+	$(call say,HOSTCC,$@)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
 
 # Every header must compile on its own (freestanding flags).
 HEADERS := $(filter-out tools/% tests/%,$(shell find arch kernel mm sharing emu drivers lib -name '*.h'))
@@ -93,14 +129,14 @@ check-headers:
 deps:
 	@scripts/deps.sh
 
-run: deps $(BUILD)/sharevisor.iso
-	QEMU_MEM=$(QEMU_MEM) scripts/run-qemu.sh $(BUILD)/sharevisor.iso
+run: deps $(RUN_ISO)
+	@QEMU_MEM=$(QEMU_MEM) scripts/run-qemu.sh $(RUN_ISO)
 
-run-bochs: deps $(BUILD)/sharevisor.iso
-	BOCHS_MEM=$(QEMU_MEM) scripts/run-bochs.sh $(BUILD)/sharevisor.iso
+run-bochs: deps $(RUN_ISO)
+	@BOCHS_MEM=$(QEMU_MEM) scripts/run-bochs.sh $(RUN_ISO)
 
-debug: deps $(BUILD)/sharevisor.iso
-	QEMU_MEM=$(QEMU_MEM) scripts/run-qemu.sh $(BUILD)/sharevisor.iso -s -S
+debug: deps $(RUN_ISO)
+	@QEMU_MEM=$(QEMU_MEM) scripts/run-qemu.sh $(RUN_ISO) -s -S
 
 test: deps
 	@scripts/test.sh
@@ -114,11 +150,12 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all host deps run run-bochs debug test clean check-headers guests bench fuzz linux-guest \
-	check-default
+	FORCE
 
 guests:
 bench:
 fuzz:
+FORCE:
 
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -11,4 +11,4 @@ HOST_SRC += $(wildcard emu/*.c)
 # The Capstone test links one more library than the pattern rule gives.
 $(BUILD)/host/tests/test_x86decode: tests/unit/test_x86decode.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -lcmocka -lcapstone -o $@
+	$(call say,HOSTCC,$@)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -lcmocka -lcapstone -o $@

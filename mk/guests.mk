@@ -34,39 +34,62 @@ GUEST64_LDFLAGS := $(patsubst elf_i386,elf_x86_64,$(GUEST_LDFLAGS))
 
 # Default scenario (make run, make demo, make run-bochs, make debug): one GRUB
 # module2 line per quoted spec (scripts/mkiso.sh), chosen by GUEST:
-#   GUEST=linux (default)  VMS (default 4) Debian Linux guests lx1..lxN of 256 MiB,
-#                          command line console=ttyS0 (make linux-guest fetches the
-#                          kernel and builds the initramfs); QEMU gets VMS x 256 + 512 MiB;
+#   GUEST=linux (default)  VMS (default 4) Debian Linux guests lx1..lxN of MEM
+#                          (default 256M) each, command line console=ttyS0 (make
+#                          linux-guest fetches the kernel and builds the initramfs);
 #                          make demo records until `saved` is unchanged for 20 s
-#   GUEST=test             the test guests: three sharing guests that stay alive (a and
-#                          b have the same seed: their "dup" pages merge across VMs)
-#                          and an idle guest for `console idle`; QEMU gets 512 MiB
+#   GUEST=test             the test guests: VMS (default 3, at most 16) sharing guests
+#                          a, b, c, ... of MEM (default 16M) that stay alive (two by
+#                          two with the same seed: a's and b's "dup" pages merge
+#                          across VMs, c's and d's, ...) and an idle guest of 8 MiB
+#                          for `console idle`
+# QEMU gets VMS x MEM + 512 MiB (QEMU_MEM= overrides it).
 GUEST ?= linux
+ifeq ($(GUEST),test)
+VMS ?= 3
+MEM ?= 16M
+else
 VMS ?= 4
-TEST_MODULES := "$(GUESTS_DIR)/share.elf vm=a mem=16M cmdline=\"seed=3 linger=1\"" \
-	"$(GUESTS_DIR)/share.elf vm=b mem=16M cmdline=\"seed=3 linger=1\"" \
-	"$(GUESTS_DIR)/share.elf vm=c mem=16M cmdline=\"seed=5 linger=1\"" \
+MEM ?= 256M
+endif
+SEQ_VMS = $(shell seq 1 $(VMS) 2>/dev/null)
+TEST_NAMES := a b c d e f g h i j k l m n o p
+TEST_SEEDS := 3 3 5 5 7 7 9 9 11 11 13 13 15 15 17 17
+TEST_MODULES = $(foreach i,$(SEQ_VMS),"$(GUESTS_DIR)/share.elf vm=$(word $(i),$(TEST_NAMES)) \
+	mem=$(MEM) cmdline=\"seed=$(word $(i),$(TEST_SEEDS)) linger=1\"") \
 	"$(GUESTS_DIR)/idle.elf vm=idle mem=8M"
-LINUX_MODULES = $(foreach i,$(shell seq 1 $(VMS) 2>/dev/null),\
-	"build/linux/vmlinuz vm=lx$(i) mem=256M cmdline=\"console=ttyS0\"" "build/linux/initrd.img for=lx$(i)")
+LINUX_MODULES = $(foreach i,$(SEQ_VMS),\
+	"build/linux/vmlinuz vm=lx$(i) mem=$(MEM) cmdline=\"console=ttyS0\"" "build/linux/initrd.img for=lx$(i)")
+MEM_MIB = $(if $(filter %G,$(MEM)),$(shell echo $$(( $(MEM:G=) * 1024 )) 2>/dev/null),$(MEM:M=))
+QEMU_MEM ?= $(shell echo $$(( $(VMS) * $(MEM_MIB) + 512 )) 2>/dev/null)
 ifeq ($(GUEST),test)
 DEFAULT_MODULES = $(TEST_MODULES)
-DEFAULT_DEPS :=
-QEMU_MEM ?= 512
 DEMO_STABLE ?= 5
 DEMO_MAX ?= 120
 else
 DEFAULT_MODULES = $(LINUX_MODULES)
-DEFAULT_DEPS := linux-guest
-QEMU_MEM ?= $(shell echo $$(( $(VMS) * 256 + 512 )) 2>/dev/null)
 DEMO_STABLE ?= 10
 DEMO_MAX ?= 300
 endif
 
-# check-default - GUEST and VMS make sense (a clear line, not an empty ISO).
-check-default:
-	@case "$(GUEST)" in linux|test) ;; *) echo "GUEST=$(GUEST): expected linux or test" >&2; exit 2 ;; esac
-	@case "$(VMS)" in ''|*[!0-9]*|0) echo "VMS=$(VMS): expected a number of VMs, 1 or more" >&2; exit 2 ;; esac
+# GUEST, VMS and MEM must make sense (one clear line, not an empty ISO), checked
+# when a goal boots the default scenario, before anything is built.
+ifeq ($(SCENARIO),)
+ifneq ($(filter run run-bochs debug demo $(BUILD)/sharevisor.iso,$(MAKECMDGOALS)),)
+ifeq ($(filter linux test,$(GUEST)),)
+$(error GUEST=$(GUEST): expected linux or test)
+endif
+ifeq ($(shell [ "$(VMS)" -ge 1 ] 2>/dev/null && echo ok),)
+$(error VMS=$(VMS): expected a number of VMs, 1 or more)
+endif
+ifeq ($(GUEST)$(shell [ "$(VMS)" -gt 16 ] 2>/dev/null && echo big),testbig)
+$(error VMS=$(VMS): GUEST=test has at most 16 VMs)
+endif
+ifeq ($(shell echo '$(MEM)' | grep -Ex '[1-9][0-9]*[MG]'),)
+$(error MEM=$(MEM): expected each VM's RAM in MiB or GiB, e.g. 256M or 1G)
+endif
+endif
+endif
 
 # A real-mode guest (entry=real): 16-bit code, a flat a.out-kludge binary at 0x8000.
 GUEST_REAL := $(GUESTS_DIR)/real16.bin
@@ -75,63 +98,63 @@ guests: $(GUEST_ELFS) $(GUEST_FORMATS) $(GUEST_REAL) $(GUEST64_ELFS)
 
 $(GUESTS_DIR)/real16.bin: tests/guests/real16.S
 	@mkdir -p $(GUESTS_DIR)/obj
-	$(CC) -m32 -c $< -o $(GUESTS_DIR)/obj/real16.o
-	$(LD) -m elf_i386 -Ttext 0 --oformat binary -o $@ $(GUESTS_DIR)/obj/real16.o
+	$(call say,CC,$<)$(CC) -m32 -c $< -o $(GUESTS_DIR)/obj/real16.o
+	$(call say,LD,$@)$(LD) -m elf_i386 -Ttext 0 --oformat binary -o $@ $(GUESTS_DIR)/obj/real16.o
 
 $(GUESTS_DIR)/rt/%.o: tests/guests/rt/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
 $(GUESTS_DIR)/rt/entry.o: tests/guests/rt/entry.S
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -g -Itests/guests/rt -MMD -MP -c $< -o $@
+	$(call say,CC,$<)$(CC) -m32 -g -Itests/guests/rt -MMD -MP -c $< -o $@
 
 $(GUESTS_DIR)/rt/entry-aout.o: tests/guests/rt/entry.S
 	@mkdir -p $(dir $@)
-	$(CC) -m32 -g -Itests/guests/rt -DMB_AOUT -MMD -MP -c $< -o $@
+	$(call say,CC,$<)$(CC) -m32 -g -Itests/guests/rt -DMB_AOUT -MMD -MP -c $< -o $@
 
 $(GUESTS_DIR)/obj/%.o: tests/guests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
 # (1) plain ELF32, linked directly.
 $(GUESTS_DIR)/%.elf: $(GUESTS_DIR)/rt/entry.o $(GUEST_RT_OBJ) $(GUESTS_DIR)/obj/%.o $(GUEST_LDS)
-	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+	$(call say,LD,$@)$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
 
 # (2) ELF64 holding the same 32-bit code and Multiboot header.
 $(GUESTS_DIR)/hello64.elf: $(GUESTS_DIR)/hello.elf
-	objcopy -O elf64-x86-64 $< $@
+	$(call say,OBJCOPY,$@)objcopy -O elf64-x86-64 $< $@
 
 # (3) ELF32 "the usual way": objcopy -O elf32-i386 of a 64-bit ELF.
 $(GUESTS_DIR)/hello-objcopy.elf: $(GUESTS_DIR)/hello64.elf
-	objcopy -O elf32-i386 $< $@
+	$(call say,OBJCOPY,$@)objcopy -O elf32-i386 $< $@
 
 # (4) a.out kludge: flat binary whose Multiboot header has flag bit 16.
 $(GUESTS_DIR)/hello-aout.elf: $(GUESTS_DIR)/rt/entry-aout.o $(GUEST_RT_OBJ) $(GUESTS_DIR)/obj/hello.o $(GUEST_LDS)
-	$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
+	$(call say,LD,$@)$(LD) $(GUEST_LDFLAGS) -o $@ $(filter %.o,$^)
 
 $(GUESTS_DIR)/hello.bin: $(GUESTS_DIR)/hello-aout.elf
-	objcopy -O binary -j .text -j .rodata -j .data $< $@
+	$(call say,OBJCOPY,$@)objcopy -O binary -j .text -j .rodata -j .data $< $@
 
 # The 64-bit guests: the same runtime built for x86-64, entry64.S instead of entry.S.
 $(GUESTS_DIR)/rt64/%.o: tests/guests/rt/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST64_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(GUEST64_CFLAGS) -c $< -o $@
 
 $(GUESTS_DIR)/rt64/entry64.o: tests/guests/rt/entry64.S
 	@mkdir -p $(dir $@)
-	$(CC) -m64 -g -Itests/guests/rt -MMD -MP -c $< -o $@
+	$(call say,CC,$<)$(CC) -m64 -g -Itests/guests/rt -MMD -MP -c $< -o $@
 
 $(GUESTS_DIR)/obj64/%.o: tests/guests/64/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST64_CFLAGS) -c $< -o $@
+	$(call say,CC,$<)$(CC) $(GUEST64_CFLAGS) -c $< -o $@
 
 $(patsubst %,$(GUESTS_DIR)/%.elf,$(GUEST64_NAMES)): $(GUESTS_DIR)/%.elf: $(GUESTS_DIR)/rt64/entry64.o \
 		$(GUEST64_RT_OBJ) $(GUESTS_DIR)/obj64/%.o $(GUEST_LDS)
-	$(LD) $(GUEST64_LDFLAGS) -o $@ $(filter %.o,$^)
+	$(call say,LD,$@)$(LD) $(GUEST64_LDFLAGS) -o $@ $(filter %.o,$^)
 
 $(GUESTS_DIR)/%-elf32.elf: $(GUESTS_DIR)/%.elf
-	objcopy -O elf32-i386 $< $@
+	$(call say,OBJCOPY,$@)objcopy -O elf32-i386 $< $@
 
 .PRECIOUS: $(GUESTS_DIR)/obj/%.o $(GUESTS_DIR)/rt/%.o $(GUESTS_DIR)/obj64/%.o $(GUESTS_DIR)/rt64/%.o
 

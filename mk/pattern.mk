@@ -12,18 +12,18 @@ PATTERN_SRC   = $(wildcard sharing/pattern*.c sharing/patset*.c)
 
 $(BUILD)/host/pattern-diff: tests/fuzz/pattern_diff.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -lpcre2-8 -o $@
+	$(call say,HOSTCC,$@)$(HOSTCC) $(HOST_CFLAGS) $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -lpcre2-8 -o $@
 
 # libFuzzer needs clang and its own instrumented build of the engine sources.
 $(BUILD)/host/fuzz-pattern: tests/fuzz/fuzz_pattern.c tests/fuzz/coverage-ignore.txt $(PATTERN_SRC) tools/host_plat.c $(wildcard sharing/*.h)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) -std=gnu11 -g -O1 -I. -DSV_HOSTED -fsanitize=fuzzer,address,undefined \
+	$(call say,FUZZCC,$@)$(FUZZ_CC) -std=gnu11 -g -O1 -I. -DSV_HOSTED -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt \
 		$< $(PATTERN_SRC) tools/host_plat.c -o $@
 
 $(BUILD)/host/pattern-bench: bench/pattern_bench.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -O2 $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
+	$(call say,HOSTCC,$@)$(HOSTCC) $(HOST_CFLAGS) -O2 $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
 
 pattern-diff: $(BUILD)/host/pattern-diff
 

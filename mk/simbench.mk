@@ -6,7 +6,7 @@
 
 $(BUILD)/host/bench-share: tools/bench-share.c $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o
 	@mkdir -p $(dir $@)
-	$(HOSTCC) $(HOST_CFLAGS) -O2 $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
+	$(call say,HOSTCC,$@)$(HOSTCC) $(HOST_CFLAGS) -O2 $< $(HOST_LIB) $(BUILD)/host/obj/tools/host_plat.o -o $@
 
 sharing-bench: $(BUILD)/host/bench-share
 	$(BUILD)/host/bench-share

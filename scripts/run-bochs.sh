@@ -15,5 +15,12 @@ log=build/bochs-console.log
 echo "sharevisor under Bochs ($model), console on 127.0.0.1:$port: type 'stats' at the prompt; Ctrl-] quits."
 BOCHS_SERIAL="mode=socket-server, dev=127.0.0.1:$port" scripts/bochs.sh "$iso" "$log" "$model" "${BOCHS_MEM:-512}" &
 pid=$!
-trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null' EXIT INT TERM
-scripts/svctl -c "127.0.0.1:$port" --wait 30 term
+stop_bochs() { kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; }
+trap stop_bochs EXIT INT TERM
+# Ctrl-] ends svctl; Bochs is stopped then, and the status is svctl's (0), not
+# that of the Bochs it stopped.
+status=0
+scripts/svctl -c "127.0.0.1:$port" --wait 30 term || status=$?
+stop_bochs
+trap - EXIT INT TERM
+exit $status

@@ -8,6 +8,9 @@
 # the serial line goes to build/console.sock instead (for scripts/svctl;
 # QEMU's monitor stays on stdio).
 # QEMU_MEM: the machine's MiB (default 512; make run sets it for its guests).
+# A reset (the console's `reboot`, a triple fault) reboots the machine as a
+# PC would: GRUB and the hypervisor start again (the tests and make demo run
+# QEMU with -no-reboot instead, so that a reset ends them).
 set -eu
 iso=$1
 shift
@@ -17,7 +20,7 @@ if [ "${CONSOLE:-}" = socket ]; then
 	echo "sharevisor under QEMU (SVM+NPT); console on $sock: 'scripts/svctl stats'," \
 		"or 'scripts/svctl term' to type. Quit: 'quit' here, or Ctrl-C."
 	exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m "${QEMU_MEM:-512}" \
-		-display none -serial "unix:$sock,server=on,wait=off" -monitor stdio -no-reboot \
+		-display none -serial "unix:$sock,server=on,wait=off" -monitor stdio \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"
 fi
 case " $* " in
@@ -27,5 +30,5 @@ esac
 echo "sharevisor under QEMU (SVM+NPT). At the 'sharevisor>' prompt type 'stats' and Enter" \
 	"('help' lists the commands). Quit: Ctrl-] X (QEMU's monitor: Ctrl-] C)."
 exec qemu-system-x86_64 -M pc -accel tcg -cpu qemu64,+svm,+npt -m "${QEMU_MEM:-512}" \
-	-display none -serial mon:stdio -echr 0x1d -no-reboot \
+	-display none -serial mon:stdio -echr 0x1d \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 -cdrom "$iso" "$@"

@@ -5,6 +5,12 @@
 #   scenario.sh iso SCENARIO.sc          build the scenario's ISO
 #   scenario.sh run SCENARIO.sc EMU      boot it and print "ok - NAME@EMU" or "not ok - ..."
 #
+# For make run SCENARIO=FILE (an interactive boot of a scenario file of one's own):
+#   scenario.sh run-iso SCENARIO.sc OUT.iso "OPTIONS"   its ISO without test_exit,
+#                                        OPTIONS added to CMDLINE
+#   scenario.sh files SCENARIO.sc        the module files, one per line
+#   scenario.sh mem SCENARIO.sc          its MEM
+#
 # A scenario file (tests/scenarios/*.sc) is bash that sets:
 #   CMDLINE    the hypervisor's command line (test_exit is always added)
 #   MODULES    array of "build/guests/X.elf OPTIONS" module specs
@@ -35,9 +41,12 @@ CEILING_FACTOR=${CEILING_FACTOR:-4}
 source "$sc"
 iso=build/scenarios/$name.iso
 
-if [ "$mode" = iso ]; then
-	exec scripts/mkiso.sh "$iso" build/sharevisor.elf "test_exit $CMDLINE" "${MODULES[@]}"
-fi
+case $mode in
+iso) exec scripts/mkiso.sh "$iso" build/sharevisor.elf "test_exit $CMDLINE" "${MODULES[@]}" ;;
+run-iso) exec scripts/mkiso.sh "$3" build/sharevisor.elf "$CMDLINE${4:+ $4}" "${MODULES[@]}" ;;
+files) for spec in "${MODULES[@]}"; do echo "${spec%% *}"; done; exit 0 ;;
+mem) echo "$MEM"; exit 0 ;;
+esac
 
 log=build/scenarios/$name@$emu.log
 rm -f "$log"

@@ -2,141 +2,90 @@
 # SPDX-License-Identifier: MIT
 # test_tmux_run.py - the console under `make run`'s QEMU command line, in a real terminal.
 #
-# scripts/run-qemu.sh (what `make run` runs) puts the serial line on QEMU's
-# stdio, multiplexed with QEMU's monitor. This test runs it on the console
-# tests' ISO inside a detached tmux session (a real pty, private tmux
-# server), types with `tmux send-keys` and reads the screen with
-# `tmux capture-pane`: `console idle` reaches the guest, Ctrl-A three times
-# comes back to the prompt (QEMU must not take Ctrl-A as its escape), the
-# keys tmux sends for Up, Home and End edit and recall lines, Tab lists and
-# completes, and Ctrl-] X quits QEMU.
+# `make run` (scripts/run-qemu.sh) puts the serial line on QEMU's stdio,
+# multiplexed with QEMU's monitor. This test runs `make run SCENARIO=FILE
+# HV_OPTS=...` on a scenario file of its own (the console tests' guests)
+# inside a detached tmux session (a real pty, private tmux server), types
+# with `tmux send-keys` and reads the screen with `tmux capture-pane`: the
+# scenario's CMDLINE and HV_OPTS reach the hypervisor, `console idle` reaches
+# the guest, Ctrl-A three times comes back to the prompt (QEMU must not take
+# Ctrl-A as its escape), the keys tmux sends for Up, Home and End edit and
+# recall lines, Tab lists and completes, `reboot` boots the machine again,
+# and Ctrl-] X quits QEMU.
 import os
-import shutil
-import subprocess
-import time
 
-from svtest import CEILING, OUT, QUIET, ROOT, Failed, check, main
-
-SOCK = "sv-tmux-%d" % os.getpid()   # a tmux server of our own (tmux -L)
-TMUX = ["tmux", "-f", os.devnull, "-L", SOCK]   # without the user's ~/.tmux.conf
-SESSION = "run"
-
-
-def tmux(*args, capture=False):
-    r = subprocess.run(TMUX + list(args), cwd=ROOT,
-                       stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
-                       stderr=subprocess.PIPE, universal_newlines=True)
-    if r.returncode:
-        raise Failed("tmux %s: %s" % (" ".join(args), r.stderr.strip()))
-    return r.stdout if capture else None
-
-
-def screen():
-    """The pane's lines, trailing blanks dropped (with the scrollback)."""
-    out = tmux("capture-pane", "-p", "-J", "-S", "-200", "-t", SESSION, capture=True)
-    return [ln.rstrip() for ln in out.rstrip("\n").split("\n")]
-
-
-def alive():
-    r = subprocess.run(TMUX + ["has-session", "-t", SESSION],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return r.returncode == 0
-
-
-def wait_screen(pred, what, quiet=QUIET, ceiling=CEILING):
-    """Wait until PRED(lines) is true; give up after QUIET seconds in which the
-    screen did not change, or at CEILING."""
-    start = last_change = time.monotonic()
-    prev = None
-    while True:
-        lines = screen() if alive() else []
-        if pred(lines):
-            return lines
-        if lines != prev:
-            prev, last_change = lines, time.monotonic()
-        now = time.monotonic()
-        if now - last_change >= quiet or now - start >= ceiling:
-            raise Failed("%s; screen ends with %r" % (what, (prev or [])[-6:]))
-        time.sleep(0.2)
-
-
-def last_is_prompt(lines):
-    return bool(lines) and lines[-1] == "sharevisor>"
-
-
-def after(lines, mark):
-    """The lines after the last one equal to MARK."""
-    idx = [i for i, ln in enumerate(lines) if ln == mark]
-    return lines[idx[-1] + 1:] if idx else []
-
-
-def run_cmd(text, answer, prompt=True):
-    """Type TEXT and Enter at the prompt; wait for a line starting with ANSWER
-    after its echo (and, with PROMPT, the prompt after that)."""
-    tmux("send-keys", "-t", SESSION, "-l", text)
-    tmux("send-keys", "-t", SESSION, "Enter")
-    wait_screen(lambda ls: (last_is_prompt(ls) or not prompt) and any(
-        ln.startswith(answer) for ln in after(ls, "sharevisor> " + text)),
-        "no %r answer to %r" % (answer, text))
-
+from svtest import OUT, ROOT, check, main
+from tmuxterm import after, keys, last_is_prompt, run_cmd, screen, start, stop, wait_screen
 
 def test(boots):
-    check(shutil.which("tmux") is not None, "tmux is not installed (scripts/deps.sh)")
-    iso = os.path.join(OUT, "console.iso")
-    check(os.path.exists(iso), "%s missing (tests/suites/60-console.sh builds it)" % iso)
-    # A wide pane: no line of the boot log wraps. QEMU_MEM as the console tests use.
-    tmux("new-session", "-d", "-s", SESSION, "-x", "200", "-y", "50",
-         "QEMU_MEM=512 scripts/run-qemu.sh %s; sleep 600" % os.path.relpath(iso, ROOT))
+    # The console tests' guests in a scenario file, as a user would write one.
+    sc = os.path.join(OUT, "tmux-run.sc")
+    with open(sc, "w") as f:
+        f.write('CMDLINE="scan_rate=256"\nMEM=384\nMODULES=(\n'
+                '  "build/guests/share.elf vm=a mem=4M cmdline=\\"seed=3 linger=1\\""\n'
+                '  "build/guests/share.elf vm=b mem=4M cmdline=\\"seed=3 linger=1\\""\n'
+                '  "build/guests/idle.elf vm=idle mem=4M"\n)\n')
+    start("make -s run SCENARIO=%s HV_OPTS='stats_every=0 loglevel=6'; sleep 600"
+         % os.path.relpath(sc, ROOT))
     try:
         wait_screen(lambda ls: any("sharevisor under QEMU" in ln for ln in ls), "no banner")
-        # In test mode the prompt appears at the first key.
+        wait_screen(lambda ls: "command line: 'scan_rate=256 stats_every=0 loglevel=6'" in ls,
+                    "the scenario's CMDLINE and HV_OPTS are not the hypervisor's command line")
         # The share guests' last lines first: no guest line comes between the checks below.
         wait_screen(lambda ls: all(any(ln.endswith("[%s] share: lingering; send 'q' to exit" % g)
                                        for ln in ls) for g in "ab"), "the share guests did not finish")
-        tmux("send-keys", "-t", SESSION, "Enter")
+        keys("Enter")
         wait_screen(last_is_prompt, "no prompt")
+        # The scenario's MEM is QEMU's RAM: 384 MiB, less what the firmware keeps.
+        run_cmd("mem", "frames: total ")
+        tot = [ln for ln in after(screen(), "sharevisor> mem") if ln.startswith("frames: total ")][0]
+        mib = int(tot.split("(")[1].split()[0])
+        check(300 <= mib <= 384, "the machine has %d MiB, not the scenario's MEM=384" % mib)
         run_cmd("console idle", "attached to 'idle'", prompt=False)
-        tmux("send-keys", "-t", SESSION, "-l", "x")
+        keys("-l", "x")
         wait_screen(lambda ls: "idle: got 'x' (0x78)" in ls, "the guest did not get 'x'")
-        tmux("send-keys", "-t", SESSION, "C-a", "C-a", "C-a")
+        keys("C-a", "C-a", "C-a")
         wait_screen(lambda ls: "detached from 'idle'" in ls and last_is_prompt(ls),
                     "Ctrl-A x3 did not come back to the prompt")
         run_cmd("version", "sharevisor ")
         # Up arrow recalls `version`; Ctrl-U erases it; Home and End edit a new line.
-        tmux("send-keys", "-t", SESSION, "Up")
+        keys("Up")
         wait_screen(lambda ls: ls and ls[-1] == "sharevisor> version", "Up did not recall")
-        tmux("send-keys", "-t", SESSION, "C-u")
+        keys("C-u")
         wait_screen(lambda ls: last_is_prompt(ls) and len(ls) > 1 and
                     ls[-2] == "sharevisor> version^U", "Ctrl-U did not erase the line")
-        tmux("send-keys", "-t", SESSION, "-l", "ersio")
-        tmux("send-keys", "-t", SESSION, "Home")
-        tmux("send-keys", "-t", SESSION, "-l", "v")
-        tmux("send-keys", "-t", SESSION, "End")
-        tmux("send-keys", "-t", SESSION, "-l", "n")
+        keys("-l", "ersio")
+        keys("Home")
+        keys("-l", "v")
+        keys("End")
+        keys("-l", "n")
         wait_screen(lambda ls: ls and ls[-1] == "sharevisor> version", "Home/End did not edit the line")
-        tmux("send-keys", "-t", SESSION, "Enter")
+        keys("Enter")
         wait_screen(lambda ls: last_is_prompt(ls) and
                     sum(ln.startswith("sharevisor ") and "backend" in ln for ln in ls) >= 2,
                     "the edited line did not run")
         # Tab: several matches are listed on a line of their own, one is completed.
-        tmux("send-keys", "-t", SESSION, "-l", "v")
-        tmux("send-keys", "-t", SESSION, "Tab")
+        keys("-l", "v")
+        keys("Tab")
         wait_screen(lambda ls: "vms  vm  version" in ls and ls[-1] == "sharevisor> v",
                     "Tab did not list vms, vm, version")
-        tmux("send-keys", "-t", SESSION, "-l", "er")
-        tmux("send-keys", "-t", SESSION, "Tab")
+        keys("-l", "er")
+        keys("Tab")
         wait_screen(lambda ls: ls and ls[-1] == "sharevisor> version", "Tab did not complete")
-        tmux("send-keys", "-t", SESSION, "Enter")
+        keys("Enter")
         wait_screen(lambda ls: last_is_prompt(ls) and
                     sum(ln.startswith("sharevisor ") and "backend" in ln for ln in ls) >= 3,
                     "the completed line did not run")
+        # `reboot` resets the machine and it boots again (make run has no -no-reboot).
+        run_cmd("reboot", "rebooting", prompt=False)
+        wait_screen(lambda ls: any(ln.startswith("command line: ") for ln in after(ls, "rebooting")),
+                    "the machine did not boot again after `reboot`")
         # QEMU's escape is Ctrl-]: Ctrl-] X ends QEMU.
-        tmux("send-keys", "-t", SESSION, "C-]", "x")
+        keys("C-]", "x")
         wait_screen(lambda ls: any("QEMU: Terminated" in ln for ln in ls),
                     "Ctrl-] X did not quit QEMU")
     finally:
-        subprocess.run(TMUX + ["kill-server"], stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL)
+        stop()
 
 
 main("make run's QEMU in tmux: console idle, Ctrl-A x3, arrows, Tab, Ctrl-] X", test)
