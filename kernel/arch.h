@@ -28,8 +28,10 @@ void arch_cpu_report(void);
  */
 int arch_paging_init(struct frame_pool *fp, const struct boot_info *bi);
 
-/* arch_now_ns - nanoseconds since boot (TSC, calibrated against the PIT). */
+/* arch_now_ns - nanoseconds since the CPU's reset (TSC, calibrated against the PIT). */
 uint64_t arch_now_ns(void);
+/* arch_start_ns - arch_now_ns() when the hypervisor started (its clock calibrated). */
+uint64_t arch_start_ns(void);
 
 /* arch_provoke_fault - raise the exception named @what (test switch); false if unknown. */
 bool arch_provoke_fault(const char *what);

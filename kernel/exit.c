@@ -336,7 +336,7 @@ static enum exit_action handle_hypercall(struct vcpu *v)
 		if (!test_mode)
 			ret = -SV_EPERM;
 		else if (nr == SV_HC_SCAN_NOW)
-			ret = hv_share ? (share_scan_full(hv_share), 0) : 0;
+			vmshare_scan_full(), ret = 0;
 		else if (nr == SV_HC_PAGE_STATE)
 			ret = vmshare_page_state(v->vm, (uint32_t)v->regs.rbx,
 						 (uint32_t)v->regs.rcx, (uint32_t)v->regs.rdx);

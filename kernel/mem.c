@@ -13,6 +13,7 @@
 
 struct frame_pool hv_frames;
 struct heap hv_heap;
+uint64_t hv_ram_bytes;
 
 extern const char __image_start[], __image_end[];
 
@@ -28,8 +29,10 @@ int mem_init(const struct boot_info *bi)
 
 		pr_info("  mmap %016llx-%016llx %s\n", (unsigned long long)e->base,
 			(unsigned long long)(e->base + e->len), mb2_mem_type_name(e->type));
-		if (e->type == MB2_MEM_AVAILABLE && e->len)
+		if (e->type == MB2_MEM_AVAILABLE && e->len) {
 			usable[nu++] = (struct mem_range){ e->base, e->base + e->len };
+			hv_ram_bytes += e->len;
+		}
 	}
 	reserved[nr++] = (struct mem_range){ 0, 1ull << 20 };
 	reserved[nr++] = (struct mem_range){ (uint64_t)(uintptr_t)__image_start,

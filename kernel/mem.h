@@ -10,6 +10,7 @@ struct boot_info;
 
 extern struct frame_pool hv_frames;
 extern struct heap hv_heap;
+extern uint64_t hv_ram_bytes;	/* the boot memory map's available RAM, all of it */
 
 /* mem_init - frame pool over usable RAM minus image, boot info and modules. Returns 0 or -errno. */
 int mem_init(const struct boot_info *bi);

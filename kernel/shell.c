@@ -164,13 +164,45 @@ static void cmd_stats(void)
 	    (unsigned long long)st.clean_skips, plural(st.clean_skips));
 }
 
+/* u64 - for the %llu of out(). */
+static unsigned long long u64(uint64_t v)
+{
+	return (unsigned long long)v;
+}
+
+/* stats_json_vm - one VM's object in stats json's "per_vm" (a stopped VM holds no memory). */
+static void stats_json_vm(const struct vm *vm, bool first)
+{
+	struct share_vm_stats vs = { 0 };
+	struct vm_usage u;
+
+	vmshare_vm_usage((struct vm *)vm, &u);
+	if (vm->share)
+		share_vm_get_stats(vm->share, &vs);
+	out("%s{\"id\":%d,\"name\":\"%s\",\"state\":\"%s\",\"ram_nominal_pages\":%llu,"
+	    "\"populated_pages\":%llu,\"private_pages\":%llu,\"pattern_pages\":%llu,"
+	    "\"content_pages\":%llu,\"pattern_frames\":%llu,", first ? "" : ",", vm->id, vm->name,
+	    vm_state_name(vm), u64(vm->ram_bytes >> PAGE_SHIFT), u64(u.populated),
+	    u64(u.private_pages), u64(u.pattern_pages), u64(u.content_pages),
+	    u64(vs.pattern_frames));
+	out("\"saved_milli\":%llu,\"cow_pattern\":%llu,\"cow_content\":%llu,\"merges\":%llu}",
+	    u64(u.populated * 1000 - u.charged_milli), u64(vs.cow_pattern), u64(vs.cow_content),
+	    u64(vs.merges));
+}
+
+/*
+ * cmd_stats_json - one line, one object, stable keys (docs/ARCHITECTURE.md
+ * lists them). Printed in pieces: printk formats at most 511 bytes at a time.
+ */
 static void cmd_stats_json(void)
 {
 	struct share_stats st;
-	uint64_t ram = 0, populated = 0;
+	uint64_t ram = 0, nominal = 0, populated = 0, lo, hi;
 	int nvms = 0;
+	bool first = true;
 
 	get_stats(&st);
+	vmshare_saved_range(&lo, &hi);
 	for (int id = 1; id <= VM_MAX; id++) {
 		struct vm_usage u;
 
@@ -183,27 +215,33 @@ static void cmd_stats_json(void)
 		populated += u.populated;
 		ram += (vms[id]->ram[0].end - vms[id]->ram[0].start +
 			vms[id]->ram[1].end - vms[id]->ram[1].start) >> PAGE_SHIFT;
+		nominal += vms[id]->ram_bytes >> PAGE_SHIFT;
 	}
 	out("{\"t_ms\":%llu,\"frames_total\":%llu,\"frames_free\":%llu,\"frames_used\":%llu,"
 	    "\"vms\":%d,\"full_scans\":%llu,\"pages_scanned\":%llu,\"pages_shared\":%llu,"
-	    "\"pages_sharing\":%llu,\"pages_unshared\":%llu,\"pages_volatile\":%llu,"
-	    "\"pattern_pages\":%llu,\"pattern_frames\":%llu,\"saved_intra\":%llu,"
+	    "\"pages_sharing\":%llu,\"pages_unshared\":%llu,\"pages_volatile\":%llu,",
+	    u64(arch_now_ns() / 1000000), u64(hv_frames.total), u64(hv_frames.count[FRAME_FREE]),
+	    u64(frames_used()), nvms, u64(st.full_scans), u64(st.pages_scanned),
+	    u64(st.pages_shared), u64(st.pages_sharing), u64(st.pages_unshared),
+	    u64(st.pages_volatile));
+	out("\"pattern_pages\":%llu,\"pattern_frames\":%llu,\"saved_intra\":%llu,"
 	    "\"saved_inter\":%llu,\"saved\":%llu,\"cow_pattern\":%llu,\"cow_content\":%llu,"
-	    "\"merges\":%llu,\"engine_bytes\":%llu,\"guest_ram_pages\":%llu,"
-	    "\"populated_pages\":%llu,\"untouched_pages\":%llu,\"scanner_ms\":%llu,\"scan_rate_now\":%u}\n",
-	    (unsigned long long)(arch_now_ns() / 1000000), (unsigned long long)hv_frames.total,
-	    (unsigned long long)hv_frames.count[FRAME_FREE], (unsigned long long)frames_used(),
-	    nvms, (unsigned long long)st.full_scans, (unsigned long long)st.pages_scanned,
-	    (unsigned long long)st.pages_shared, (unsigned long long)st.pages_sharing,
-	    (unsigned long long)st.pages_unshared, (unsigned long long)st.pages_volatile,
-	    (unsigned long long)st.pattern_pages, (unsigned long long)st.pattern_frames,
-	    (unsigned long long)(st.pattern_pages - st.pattern_frames),
-	    (unsigned long long)st.pages_sharing, (unsigned long long)st.saved,
-	    (unsigned long long)st.cow_pattern, (unsigned long long)st.cow_content,
-	    (unsigned long long)st.merges, (unsigned long long)engine_bytes(),
-	    (unsigned long long)ram, (unsigned long long)populated,
-	    (unsigned long long)(ram - populated), (unsigned long long)(vmshare_scanner_ns / 1000000),
-	    vmshare_rate_now());
+	    "\"merges\":%llu,\"engine_bytes\":%llu,\"guest_ram_pages\":%llu,",
+	    u64(st.pattern_pages), u64(st.pattern_frames), u64(st.pattern_pages - st.pattern_frames),
+	    u64(st.pages_sharing), u64(st.saved), u64(st.cow_pattern), u64(st.cow_content),
+	    u64(st.merges), u64(engine_bytes()), u64(ram));
+	out("\"populated_pages\":%llu,\"untouched_pages\":%llu,\"scanner_ms\":%llu,"
+	    "\"scan_rate_now\":%u,\"hv_start_ms\":%llu,\"host_ram_pages\":%llu,"
+	    "\"guest_ram_nominal_pages\":%llu,\"saved_min\":%llu,\"saved_max\":%llu,\"per_vm\":[",
+	    u64(populated), u64(ram - populated), u64(vmshare_scanner_ns / 1000000),
+	    vmshare_rate_now(), u64(arch_start_ns() / 1000000), u64(hv_ram_bytes >> PAGE_SHIFT),
+	    u64(nominal), u64(lo), u64(hi));
+	for (int id = 1; id <= VM_MAX; id++)
+		if (vms[id]) {
+			stats_json_vm(vms[id], first);
+			first = false;
+		}
+	out("]}\n");
 }
 
 void shell_stats_line(void)
@@ -468,8 +506,7 @@ void shell_exec(const char *line)
 		out("scan rate %lu pages per 10 ms\n", n);
 		break;
 	case CMD_SCAN_NOW:
-		if (hv_share)
-			share_scan_full(hv_share);
+		vmshare_scan_full();
 		shell_stats_line();
 		break;
 	case CMD_WATCH:

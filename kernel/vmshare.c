@@ -29,6 +29,8 @@ static unsigned scan_rate = SCAN_RATE_DEFAULT;
 static uint64_t last_tick;
 static struct scan_pace pace = { .div = 1 };
 uint64_t vmshare_scanner_ns;	/* CPU time the scanner's turns took */
+static uint64_t saved_lo, saved_hi;	/* extremes of saved since the last vmshare_saved_range() */
+static bool saved_seen;
 
 static const char *const mode_names[] = { "off", "intra", "inter", "on" };
 
@@ -195,6 +197,45 @@ void vmshare_vm_usage(struct vm *vm, struct vm_usage *u)
 	}
 }
 
+/*
+ * note_saved - fold the current "saved" into the extremes. Only the scanner
+ * merges (its turns, scan now) and only writes (COW breaks) and VMs going
+ * away unshare, so between a turn's end and the next one's start saved only
+ * falls, and during a turn it only rises: noting it at both ends of every
+ * turn (and when read) finds its true maximum and minimum.
+ */
+static void note_saved(void)
+{
+	struct share_stats st;
+
+	if (!hv_share)
+		return;
+	share_get_stats(hv_share, &st);
+	if (!saved_seen || st.saved < saved_lo)
+		saved_lo = st.saved;
+	if (!saved_seen || st.saved > saved_hi)
+		saved_hi = st.saved;
+	saved_seen = true;
+}
+
+void vmshare_saved_range(uint64_t *lo, uint64_t *hi)
+{
+	note_saved();
+	*lo = saved_lo;
+	*hi = saved_hi;
+	saved_seen = false;
+	note_saved();	/* the next interval starts at the current value */
+}
+
+void vmshare_scan_full(void)
+{
+	if (!hv_share)
+		return;
+	note_saved();
+	share_scan_full(hv_share);
+	note_saved();
+}
+
 unsigned vmshare_rate_now(void)
 {
 	return scan_rate / pace.div;
@@ -224,6 +265,7 @@ void vmshare_tick(void)
 	cap = n * (1000000000ull / SCHED_HZ) / 5;
 	if (cap > 2000000)
 		cap = 2000000;
+	note_saved();
 	while (budget) {
 		unsigned chunk = budget > 32 ? 32 : (unsigned)budget;
 
@@ -233,6 +275,7 @@ void vmshare_tick(void)
 		if (arch_now_ns() - start > cap)
 			break;
 	}
+	note_saved();
 	vmshare_scanner_ns += arch_now_ns() - start;
 }
 

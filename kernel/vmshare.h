@@ -35,6 +35,14 @@ unsigned vmshare_rate(void);
 void vmshare_set_rate(unsigned pages);
 /* vmshare_rate_now - the budget at the current pace (kernel/scanpace.h): scan_rate / 1..8. */
 unsigned vmshare_rate_now(void);
+/*
+ * vmshare_saved_range - the least and the most "saved" (pages) has been since
+ * the previous call (the first: since boot), exact (see note_saved()); the
+ * next interval starts now.
+ */
+void vmshare_saved_range(uint64_t *lo, uint64_t *hi);
+/* vmshare_scan_full - a full scan now (scan now, the test hypercall), its extremes noted. */
+void vmshare_scan_full(void);
 /* vmshare_mode_name - "off", "intra", "inter" or "on". */
 const char *vmshare_mode_name(int mode);
 /* vmshare_mode_parse - the mode called @s, or -1. */

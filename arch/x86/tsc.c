@@ -14,6 +14,7 @@
 #define CAL_MS		10u
 
 static uint64_t khz;
+static uint64_t start_ns;	/* arch_now_ns() once calibrated: the hypervisor's start */
 
 void tsc_calibrate(void)
 {
@@ -32,6 +33,7 @@ void tsc_calibrate(void)
 	khz = (t1 - t0) / CAL_MS;
 	if (khz == 0)
 		khz = 1000000;	/* no PIT answer: assume 1 GHz rather than divide by 0 */
+	start_ns = arch_now_ns();
 }
 
 uint64_t tsc_khz(void)
@@ -46,4 +48,9 @@ uint64_t arch_now_ns(void)
 	if (!khz)
 		return 0;
 	return t / khz * 1000000 + t % khz * 1000000 / khz;
+}
+
+uint64_t arch_start_ns(void)
+{
+	return start_ns;
 }
