@@ -7,8 +7,8 @@
 # QEMU (SVM+NPT, TCG) runs with the serial line on OUTDIR/console.sock;
 # scripts/svctl records `stats json` every DEMO_EVERY (2s) until "saved" stays
 # unchanged for DEMO_STABLE (5) samples or DEMO_MAX (120) seconds, prints the
-# final `stats` and `vms` tables (also OUTDIR/final.txt), draws OUTDIR/plot.png,
-# destroys every VM and stops QEMU. The guests' console lines ([name] text) seen
+# final `stats` and `vms` tables (also OUTDIR/final.txt), draws OUTDIR/plot.png
+# (its gnuplot script, data inline, in OUTDIR/plot.gp), destroys every VM and stops QEMU. The guests' console lines ([name] text) seen
 # while recording are in OUTDIR/serial.log.
 set -eu
 iso=$1 out=${2:-build/demo}
@@ -33,11 +33,11 @@ echo "demo: QEMU pid $qemu, console $sock;" \
 	echo "sharevisor> vms"
 	"$svctl" vms
 } | tee "$out/final.txt"
-"$svctl" plot "$out/stats.jsonl" "$out/plot.png"
+"$svctl" plot "$out/stats.jsonl" "$out/plot.png" --script "$out/plot.gp"
 for vm in $("$svctl" vms | awk 'NR > 1 { print $2 }'); do
 	"$svctl" vm destroy "$vm"
 done
 kill $qemu 2>/dev/null || true
 wait $qemu 2>/dev/null || true
 trap - EXIT INT TERM
-echo "demo: wrote $out/stats.jsonl, $out/final.txt, $out/plot.png"
+echo "demo: wrote $out/stats.jsonl, $out/final.txt, $out/plot.png, $out/plot.gp"

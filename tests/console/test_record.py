@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: MIT
 """test_record.py - svctl's record (what make demo runs): one stats json
 object per sample with host_time added, in a new file, and with a
-guest log the guests' console lines that came meanwhile, exactly those."""
+guest log the guests' console lines that came meanwhile, exactly those;
+svctl plot draws the recording, with a per-VM panel of the VMs there."""
 import json
 import os
+import re
 import time
 
 from svtest import OUT, boot, check, main, svctl
@@ -32,6 +34,19 @@ def test(boots):
     want = [ln for ln in b.transcript[seen:] if ln.startswith("[")]
     check(logged and logged == want[:len(logged)],
           "guest log %r, guest lines during the record %r" % (logged[:5], want[:5]))
+    png, gp = OUT + "/record.png", OUT + "/record.gp"
+    for p in (png, gp):
+        if os.path.exists(p):
+            os.unlink(p)
+    svctl.plot(out, png, script=gp)
+    script = open(gp).read()
+    check(open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n", "no PNG")
+    sys_rows = re.search(r"^\$sys << EOD\n(.*?)^EOD$", script, re.M | re.S).group(1)
+    check(len([ln for ln in sys_rows.splitlines() if not ln.startswith("#")]) == len(rows),
+          "the plot's data has not one row a sample")
+    names = [v["name"] for v in rows[-1]["per_vm"]]
+    check(names and all("# %s: t saved_mib cow" % n in script for n in names),
+          "per-VM panel without %r" % names)
     b.finish()
 
 

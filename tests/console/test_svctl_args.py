@@ -54,6 +54,8 @@ def test(boots):
     check(rc == 0 and "6 plot failed" in out and "1 usage" in out, "--help: %r" % out[-300:])
     one_line_error(["plot", missing, os.path.join(OUT, "x.png")], 6, "cannot read")
     one_line_error(["plot", missing], 1, "usage: svctl plot")
+    one_line_error(["plot", missing, "x.png", "y.png"], 1, "usage: svctl plot")
+    one_line_error(["plot", missing, "x.png", "--script"], 1, "--script needs a value")
     for bad in ("0", "0s", "0ms"):
         one_line_error(["record", "--every", bad, os.path.join(OUT, "r.jsonl")], 1,
                        "--every must be more than 0")
