@@ -17,7 +17,10 @@ const struct shell_cmd_info shell_cmds[CMD_COUNT] = {
 		"  pages less pattern frames, inter-VM: content pages beyond one per frame\n"
 		"pattern, content: pages on shared frames; cow: copy-on-write breaks, merges\n"
 		"cost: the engine's memory, pages hashed, pages skipped as clean (dirty bits)" },
-	[CMD_STATS_JSON] = { "stats json", "", 0, 0, 0, "the counters as one JSON object (stable keys)" },
+	[CMD_STATS_JSON] = { "stats json", "", 0, 0, 0, "the counters as one JSON object (stable keys)",
+		"t_ms - hv_start_ms: time since the hypervisor started; saved_min, saved_max:\n"
+		"  the least and the most saved since the previous stats json (each read starts\n"
+		"  a new interval); per_vm: each VM's pages, saved_milli and COW breaks" },
 	[CMD_STATS_RESET] = { "stats reset", "", 0, 0, 0, "zero the event counters",
 		"zeroes full scans, pages scanned, hashed and clean skips, merges, aborts,\n"
 		"collisions, COW breaks (each VM's too) and merges per pattern; keeps what is\n"
