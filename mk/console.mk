@@ -3,7 +3,7 @@
 #
 #   make demo               boot the default scenario (mk/guests.mk; or SCENARIO=FILE) unattended,
 #                           record `stats json` until the scanner converges, print
-#                           the final tables, write build/demo/{stats.jsonl,plot.png}
+#                           the final tables, write build/demo/{stats.jsonl,plot.png,plot.gp,final.txt,serial.log}
 #   make run CONSOLE=socket the console on build/console.sock (scripts/svctl)
 #   make console-test       the console scenario tests alone (tests/suites/60-console.sh)
 #

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# 60-console.sh - console scenario tests: each tests/console/test_*.py boots QEMU
-# with test_exit and the serial line on a UNIX socket and drives the console
-# through scripts/svctl's Console class (test_tmux_run.py and
-# test_tmux_bochs.py instead run `make run` and `make run-bochs` in tmux); two at a time. Each test's waits
+# 60-console.sh - console tests, two at a time: most tests/console/test_*.py boot
+# QEMU with test_exit and the serial line on a UNIX socket and drive the console
+# through scripts/svctl's Console class; test_tmux_run.py and test_tmux_bochs.py
+# run `make run` and `make run-bochs` in tmux; test_plot.py, test_svctl_args.py
+# and test_readme_commands.py boot nothing. Each test's waits
 # follow progress (tests/console/svtest.py); TEST_KILL is a last ceiling
 # above svtest's own, and a test killed there still gets its "not ok" line.
 # test.sh: show every result
